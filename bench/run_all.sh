@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every benchmark against the build in $1 (default: build). Each prints tarn's figure, its
+# peer's figure from the same run, and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+echo "== generate: tarn generate vs the seed's Python generator"
+python3 bench/generate.py "$build"

@@ -1,0 +1,46 @@
+#include "cli/flags.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "common/civil_time.h"
+
+namespace tarn::cli {
+
+Result<int64_t> ParseNowFlag(const std::string& text) {
+  if (text.empty()) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size() ||
+        seconds > INT64_MAX / kMicrosPerSecond) {
+      return InvalidArgument(fmt::format("--now: epoch seconds '{}' out of range", text));
+    }
+    return seconds * kMicrosPerSecond;
+  }
+  Result<int64_t> parsed = ParseTimestamp(text);
+  if (!parsed.ok()) return parsed.status().WithContext("--now");
+  return parsed;
+}
+
+uint64_t FreshSeed() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device();
+}
+
+void PrintError(std::string_view command, std::string_view message) {
+  std::string line = command.empty() ? std::string("tarn") : fmt::format("tarn {}", command);
+  line += fmt::format(": error: {}\n", message);
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace tarn::cli

@@ -1,0 +1,23 @@
+// Flag values shared by several subcommands, and the one way they print errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace tarn::cli {
+
+// The instant a --now flag names: empty means the current time; all digits are epoch seconds;
+// otherwise a timestamp ParseTimestamp() accepts ("2023-08-01 00:00:00", "2023-08-01T00:00:00Z").
+Result<int64_t> ParseNowFlag(const std::string& text);
+
+// A seed for runs that were not given one, printed so that the run can be repeated.
+uint64_t FreshSeed();
+
+// Prints "tarn <command>: error: <message>" on standard error.
+void PrintError(std::string_view command, std::string_view message);
+
+}  // namespace tarn::cli
