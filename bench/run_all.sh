@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 echo "== generate: tarn generate vs the seed's Python generator"
 python3 bench/generate.py "$build"
+echo
+echo "== formats: tarn's JSON lines and Parquet vs DuckDB"
+python3 bench/formats.py "$build"

@@ -8,10 +8,18 @@ packages=(
   # build
   cmake ninja-build g++ ccache pkg-config
   # libraries
-  libfmt-dev libcli11-dev libssl-dev zlib1g-dev
+  libfmt-dev libcli11-dev libssl-dev zlib1g-dev libdeflate-dev libzstd-dev libsnappy-dev
+  libsimdjson-dev libthrift-dev thrift-compiler libboost-dev
+  # test tools
+  zstd
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
 )
+
+# Node.js and npm run the test peers (DuckDB from npm); a machine may already have them from
+# another source, which serves as well.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

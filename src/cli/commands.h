@@ -4,7 +4,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 namespace tarn::cli {
@@ -19,6 +18,7 @@ struct Command {
 };
 
 Command AddGenerateCommand(CLI::App& app);
+Command AddConvertCommand(CLI::App& app);
 Command AddDemoCommand(CLI::App& app);
 
 }  // namespace tarn::cli

@@ -44,7 +44,8 @@ Status PrepareFolder(const fs::path& dir, bool keep) {
   fs::create_directories(dir / "source", ec);
   if (ec) return ErrnoStatus(ec.value(), fmt::format("creating '{}'", dir.string()));
   FILE* marker = std::fopen((dir / kMarker).c_str(), "w");
-  if (marker == nullptr) return ErrnoStatus(errno, fmt::format("writing '{}'", (dir / kMarker).string()));
+  if (marker == nullptr)
+    return ErrnoStatus(errno, fmt::format("writing '{}'", (dir / kMarker).string()));
   std::fputs("This folder was made by `tarn demo`; the next run replaces it.\n", marker);
   std::fclose(marker);
   return Status::Ok();
@@ -81,7 +82,8 @@ Command AddDemoCommand(CLI::App& app) {
     bool keep = false;
   };
   auto flags = std::make_shared<Flags>();
-  CLI::App* cmd = app.add_subcommand("demo", "Run the seed article's story end to end in ./demo-lake");
+  CLI::App* cmd =
+      app.add_subcommand("demo", "Run the seed article's story end to end in ./demo-lake");
   cmd->footer(
       "Generates the seed article's data set into a fresh demo folder and summarises it.\n"
       "A folder made by an earlier demo is replaced unless --keep is given; any other existing,\n"
@@ -94,39 +96,40 @@ Command AddDemoCommand(CLI::App& app) {
   cmd->add_flag("--keep", flags->keep, "Reuse the demo folder instead of starting afresh");
 
   return {cmd, [flags]() -> int {
-    const fs::path dir(flags->dir);
-    if (Status s = PrepareFolder(dir, flags->keep); !s.ok()) {
-      PrintError("demo", s.message());
-      return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-    }
-    fmt::print("tarn demo: the seed article's data lake, on this machine, in '{}'\n\n", dir.string());
-    fmt::print("Step 1. Generate the seed's synthetic app events ({} sessions, seed {})\n",
-               WithThousands(flags->sessions), flags->seed);
-    std::fflush(stdout);
+            const fs::path dir(flags->dir);
+            if (Status s = PrepareFolder(dir, flags->keep); !s.ok()) {
+              PrintError("demo", s.message());
+              return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+            }
+            fmt::print("tarn demo: the seed article's data lake, on this machine, in '{}'\n\n",
+                       dir.string());
+            fmt::print("Step 1. Generate the seed's synthetic app events ({} sessions, seed {})\n",
+                       WithThousands(flags->sessions), flags->seed);
+            std::fflush(stdout);
 
-    gen::GeneratorOptions options;
-    options.sessions = flags->sessions;
-    options.seed = flags->seed;
-    options.now_micros = *ParseNowFlag("");
-    const std::string output = (dir / "source" / "events.ndjson").string();
-    const auto start = std::chrono::steady_clock::now();
-    Result<gen::GeneratorStats> stats =
-        GenerateDataSet(options, output, ProgressBar::Display::kAuto);
-    if (!stats.ok()) {
-      PrintError("demo", stats.status().message());
-      return kExitFailure;
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("  wrote {} events ({}) to {} in {:.2f} s\n", WithThousands(stats->events),
-               HumanBytes(stats->bytes), output, seconds);
-    PrintSummary(*stats);
+            gen::GeneratorOptions options;
+            options.sessions = flags->sessions;
+            options.seed = flags->seed;
+            options.now_micros = *ParseNowFlag("");
+            const std::string output = (dir / "source" / "events.ndjson").string();
+            const auto start = std::chrono::steady_clock::now();
+            Result<gen::GeneratorStats> stats =
+                GenerateDataSet(options, output, ProgressBar::Display::kAuto);
+            if (!stats.ok()) {
+              PrintError("demo", stats.status().message());
+              return kExitFailure;
+            }
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            fmt::print("  wrote {} events ({}) to {} in {:.2f} s\n", WithThousands(stats->events),
+                       HumanBytes(stats->bytes), output, seconds);
+            PrintSummary(*stats);
 
-    fmt::print("\nExplore further:\n");
-    fmt::print("  head -3 {}\n", output);
-    fmt::print("  tarn generate --help\n");
-    return kExitOk;
-  }};
+            fmt::print("\nExplore further:\n");
+            fmt::print("  head -3 {}\n", output);
+            fmt::print("  tarn generate --help\n");
+            return kExitOk;
+          }};
 }
 
 }  // namespace tarn::cli

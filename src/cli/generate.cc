@@ -76,51 +76,55 @@ Command AddGenerateCommand(CLI::App& app) {
                   "Probability that an event is followed by an exact copy")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("-o,--output", flags->output,
-                  "Output file; a name ending in .gz is gzip-compressed (default: standard output)");
+  cmd->add_option(
+      "-o,--output", flags->output,
+      "Output file; a name ending in .gz is gzip-compressed (default: standard output)");
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress bar and no summary");
 
-  return {cmd, [flags]() -> int {
-    Result<int64_t> now = ParseNowFlag(flags->now);
-    if (!now.ok()) {
-      PrintError("generate", now.status().message());
-      return kExitUsage;
-    }
-    if (*now < gen::kEpochStartMicros) {
-      PrintError("generate", fmt::format("--now: must be at or after {}, got '{}'",
-                                         FormatTimestamp(gen::kEpochStartMicros).substr(0, 19),
-                                         flags->now));
-      return kExitUsage;
-    }
-    gen::GeneratorOptions options = flags->options;
-    options.now_micros = *now;
-    options.seed = flags->seed.value_or(FreshSeed());
-    const auto start = std::chrono::steady_clock::now();
-    Result<gen::GeneratorStats> stats = GenerateDataSet(
-        options, flags->output, flags->quiet ? ProgressBar::Display::kNever : ProgressBar::Display::kAuto);
-    if (!stats.ok()) {
-      if (stats.status().code() == StatusCode::kUnavailable &&
-          stats.status().message() == "broken pipe") {
-        return 128 + 13;  // The reader went away, as if by SIGPIPE: no message, like other tools.
-      }
-      PrintError("generate", stats.status().message());
-      return stats.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-    }
-    if (!flags->quiet) {
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const std::string where =
-          flags->output.empty() || flags->output == "-" ? "standard output" : flags->output;
-      std::fputs(fmt::format("tarn generate: {} events ({}) for {} sessions to {} in {:.2f} s "
-                             "(seed {}, now {})\n",
-                             WithThousands(stats->events), HumanBytes(stats->bytes),
-                             WithThousands(stats->sessions), where, seconds, options.seed,
-                             FormatTimestamp(options.now_micros).substr(0, 19))
-                     .c_str(),
-                 stderr);
-    }
-    return kExitOk;
-  }};
+  return {
+      cmd, [flags]() -> int {
+        Result<int64_t> now = ParseNowFlag(flags->now);
+        if (!now.ok()) {
+          PrintError("generate", now.status().message());
+          return kExitUsage;
+        }
+        if (*now < gen::kEpochStartMicros) {
+          PrintError("generate", fmt::format("--now: must be at or after {}, got '{}'",
+                                             FormatTimestamp(gen::kEpochStartMicros).substr(0, 19),
+                                             flags->now));
+          return kExitUsage;
+        }
+        gen::GeneratorOptions options = flags->options;
+        options.now_micros = *now;
+        options.seed = flags->seed.value_or(FreshSeed());
+        const auto start = std::chrono::steady_clock::now();
+        Result<gen::GeneratorStats> stats = GenerateDataSet(
+            options, flags->output,
+            flags->quiet ? ProgressBar::Display::kNever : ProgressBar::Display::kAuto);
+        if (!stats.ok()) {
+          if (stats.status().code() == StatusCode::kUnavailable &&
+              stats.status().message() == "broken pipe") {
+            return 128 +
+                   13;  // The reader went away, as if by SIGPIPE: no message, like other tools.
+          }
+          PrintError("generate", stats.status().message());
+          return stats.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+        }
+        if (!flags->quiet) {
+          const double seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          const std::string where =
+              flags->output.empty() || flags->output == "-" ? "standard output" : flags->output;
+          std::fputs(fmt::format("tarn generate: {} events ({}) for {} sessions to {} in {:.2f} s "
+                                 "(seed {}, now {})\n",
+                                 WithThousands(stats->events), HumanBytes(stats->bytes),
+                                 WithThousands(stats->sessions), where, seconds, options.seed,
+                                 FormatTimestamp(options.now_micros).substr(0, 19))
+                         .c_str(),
+                     stderr);
+        }
+        return kExitOk;
+      }};
 }
 
 }  // namespace tarn::cli

@@ -1,6 +1,5 @@
 // The `tarn` binary: parses the command line and runs one subcommand.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -27,15 +26,17 @@ int main(int argc, char** argv) {
   // A closed pipe is reported by write() as EPIPE and handled where it happens.
   std::signal(SIGPIPE, SIG_IGN);
 
-  CLI::App app("tarn: a budget-friendly data lake in one binary (Firehose -> S3 -> Glue -> Athena, "
-               "self-hosted)",
-               "tarn");
+  CLI::App app(
+      "tarn: a budget-friendly data lake in one binary (Firehose -> S3 -> Glue -> Athena, "
+      "self-hosted)",
+      "tarn");
   app.set_version_flag("--version", std::string("tarn ") + TARN_VERSION);
   app.footer("Run 'tarn COMMAND --help' for the flags of a command.");
   app.require_subcommand(0, 1);
 
   const std::vector<Command> commands = {
       AddGenerateCommand(app),
+      AddConvertCommand(app),
       AddDemoCommand(app),
   };
 

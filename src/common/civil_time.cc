@@ -27,9 +27,9 @@ void Put2(char* out, int v) {
 int64_t DaysFromCivil(int64_t year, int month, int day) {
   const int64_t y = year - (month <= 2 ? 1 : 0);
   const int64_t era = FloorDiv(y, 400);
-  const int64_t year_of_era = y - era * 400;                                  // [0, 399]
-  const int64_t month_from_march = month > 2 ? month - 3 : month + 9;         // [0, 11]
-  const int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;     // [0, 365]
+  const int64_t year_of_era = y - era * 400;                               // [0, 399]
+  const int64_t month_from_march = month > 2 ? month - 3 : month + 9;      // [0, 11]
+  const int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;  // [0, 365]
   const int64_t day_of_era =
       year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;  // [0, 146096]
   return era * 146097 + day_of_era - 719468;  // 719468: days from 0000-03-01 to 1970-01-01.
@@ -41,10 +41,12 @@ CivilDate CivilFromDays(int64_t days) {
   const int64_t day_of_era = z - era * 146097;
   const int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t month_from_march = (5 * day_of_year + 2) / 153;
   const int day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
-  const int month = static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  const int month =
+      static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
   return CivilDate{year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
 }
 
@@ -168,8 +170,8 @@ class TimestampParser {
     return true;
   }
   Status Error(std::string_view expected) const {
-    return InvalidArgument(fmt::format("invalid timestamp '{}': expected {} at character {}",
-                                       text_, expected, pos_ + 1));
+    return InvalidArgument(fmt::format("invalid timestamp '{}': expected {} at character {}", text_,
+                                       expected, pos_ + 1));
   }
 
   std::string_view text_;

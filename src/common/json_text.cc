@@ -11,8 +11,12 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 
 void AppendUnicodeEscape(std::string* out, uint32_t unit) {
-  const char escape[6] = {'\\', 'u', kHex[(unit >> 12) & 0xf], kHex[(unit >> 8) & 0xf],
-                          kHex[(unit >> 4) & 0xf], kHex[unit & 0xf]};
+  const char escape[6] = {'\\',
+                          'u',
+                          kHex[(unit >> 12) & 0xf],
+                          kHex[(unit >> 8) & 0xf],
+                          kHex[(unit >> 4) & 0xf],
+                          kHex[unit & 0xf]};
   out->append(escape, 6);
 }
 
@@ -82,13 +86,27 @@ void AppendJsonString(std::string* out, std::string_view text) {
     }
     ++i;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default:
         if (c < 0x20) {
           AppendUnicodeEscape(out, c);
@@ -111,7 +129,8 @@ void AppendPythonFloat(std::string* out, double value) {
   }
   // Shortest round-trip digits in scientific form, "d[.ddd]e[+-]xx", then laid out as Python does.
   char sci[32];
-  const auto [end, ec] = std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific);
+  const auto [end, ec] =
+      std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific);
   (void)ec;  // 32 bytes always suffice for a double.
   const std::string_view text(sci, end - sci);
   const size_t e_pos = text.find('e');

@@ -32,7 +32,9 @@ TEST(JsonTextTest, EscapesNonAsciiAsPythonEnsureAscii) {
 }
 
 TEST(JsonTextTest, InvalidUtf8BecomesReplacementCharacter) {
-  EXPECT_EQ(Str("a\xFF" "b"), R"("a\ufffdb")");
+  EXPECT_EQ(Str("a\xFF"
+                "b"),
+            R"("a\ufffdb")");
   EXPECT_EQ(Str("\xC3"), R"("\ufffd")");
 }
 

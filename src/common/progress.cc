@@ -1,12 +1,12 @@
 #include "common/progress.h"
 
-#include "common/human_units.h"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+
+#include "common/human_units.h"
 
 namespace tarn {
 

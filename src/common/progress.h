@@ -15,7 +15,8 @@ class ProgressBar {
   enum class Display { kAuto, kAlways, kNever };
 
   // `unit` names what is counted ("sessions", "records").
-  ProgressBar(std::string label, uint64_t total, std::string unit, Display display = Display::kAuto);
+  ProgressBar(std::string label, uint64_t total, std::string unit,
+              Display display = Display::kAuto);
   ~ProgressBar();
 
   // Sets the count done so far; cheap enough to call for every item.

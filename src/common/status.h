@@ -70,8 +70,8 @@ Status ErrnoStatus(int err, std::string_view context);
 }  // namespace tarn
 
 // Evaluates `expr` (a Status) and returns it from the calling function when it is not OK.
-#define TARN_RETURN_IF_ERROR(expr)            \
-  do {                                        \
-    ::tarn::Status tarn_status_ = (expr);     \
+#define TARN_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::tarn::Status tarn_status_ = (expr);        \
     if (!tarn_status_.ok()) return tarn_status_; \
   } while (false)

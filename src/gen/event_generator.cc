@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <climits>
+#include <cmath>
 
 #include "common/civil_time.h"
 #include "common/json_text.h"
@@ -24,17 +24,17 @@ constexpr std::string_view kAndroidVersions[] = {
 constexpr size_t kAndroidVersionCount = std::size(kAndroidVersions);
 
 constexpr std::string_view kFirstNames[] = {
-    "adam",  "alice", "amir",  "anna",   "ben",    "carla", "chen",  "clara", "david", "elena",
-    "emma",  "eva",   "felix", "grace",  "hana",   "igor",  "ines",  "jakub", "james", "julia",
-    "kai",   "karol", "lena",  "liam",   "lucas",  "maria", "marta", "mia",   "nina",  "noah",
-    "olga",  "omar",  "oscar", "paula",  "piotr",  "rosa",  "sara",  "tom",   "yuki",  "zoe",
+    "adam", "alice", "amir",  "anna",  "ben",   "carla", "chen",  "clara", "david", "elena",
+    "emma", "eva",   "felix", "grace", "hana",  "igor",  "ines",  "jakub", "james", "julia",
+    "kai",  "karol", "lena",  "liam",  "lucas", "maria", "marta", "mia",   "nina",  "noah",
+    "olga", "omar",  "oscar", "paula", "piotr", "rosa",  "sara",  "tom",   "yuki",  "zoe",
 };
 constexpr std::string_view kLastNames[] = {
-    "adams",  "baker",  "berg",   "brown",  "clark",  "costa",  "davis",  "evans",
-    "fischer", "garcia", "green",  "hall",   "ito",    "jensen", "kim",    "king",
-    "kowalski", "lee",   "lopez",  "martin", "meyer",  "moore",  "nagy",   "novak",
-    "nowak",  "olsen",  "park",   "patel",  "rossi",  "santos", "schmidt", "silva",
-    "smith",  "tanaka", "taylor", "walker", "wang",   "weber",  "white",  "young",
+    "adams",    "baker",  "berg",   "brown",  "clark", "costa",  "davis",   "evans",
+    "fischer",  "garcia", "green",  "hall",   "ito",   "jensen", "kim",     "king",
+    "kowalski", "lee",    "lopez",  "martin", "meyer", "moore",  "nagy",    "novak",
+    "nowak",    "olsen",  "park",   "patel",  "rossi", "santos", "schmidt", "silva",
+    "smith",    "tanaka", "taylor", "walker", "wang",  "weber",  "white",   "young",
 };
 // Domains reserved for examples (RFC 2606), so generated addresses never reach a real person.
 constexpr std::string_view kDomains[] = {"example.com", "example.org", "example.net"};

@@ -78,13 +78,13 @@ TEST(EventGeneratorTest, PayloadsPerEventName) {
       R"re(\{"dvce_os": "Android \d\.\d(\.\d)?", "session_id": "[A-Za-z]{20}"\})re");
   const std::regex created(
       R"re(\{"account_id": "[a-z._0-9]+@example\.(com|org|net)", "session_id": "[A-Za-z]{20}"\})re");
-  const std::regex measured(
-      R"re(\{"account_id": "[^"]+", "measurement": -?\d+\.\d+(e[+-]\d+)?, )re"
-      R"re("session_id": "[A-Za-z]{20}"\})re");
+  const std::regex measured(R"re(\{"account_id": "[^"]+", "measurement": -?\d+\.\d+(e[+-]\d+)?, )re"
+                            R"re("session_id": "[A-Za-z]{20}"\})re");
   for (const std::string& line : RunGenerator(Options(300, 2)).lines) {
     const std::string name = Field(line, "name");
-    const std::regex& expected =
-        name == "anonymous_visited" ? visited : name == "account_created" ? created : measured;
+    const std::regex& expected = name == "anonymous_visited" ? visited
+                                 : name == "account_created" ? created
+                                                             : measured;
     ASSERT_TRUE(std::regex_match(Payload(line), expected)) << line;
   }
 }

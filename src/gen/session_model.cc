@@ -16,9 +16,12 @@ constexpr double kTransitions[kStates][kStates] = {
 
 std::string_view EventName(EventKind kind) {
   switch (kind) {
-    case EventKind::kAnonymousVisited: return "anonymous_visited";
-    case EventKind::kAccountCreated: return "account_created";
-    case EventKind::kMeasurementRecorded: return "measurement_recorded";
+    case EventKind::kAnonymousVisited:
+      return "anonymous_visited";
+    case EventKind::kAccountCreated:
+      return "account_created";
+    case EventKind::kMeasurementRecorded:
+      return "measurement_recorded";
   }
   return "unknown";
 }

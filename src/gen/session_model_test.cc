@@ -41,7 +41,8 @@ TEST(SessionModelTest, DrawsFollowTheProbabilities) {
 
 TEST(SessionModelTest, LostIsFinal) {
   Random random(1);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(NextState(SessionState::kLost, random), SessionState::kLost);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(NextState(SessionState::kLost, random), SessionState::kLost);
 }
 
 TEST(SessionModelTest, EventNames) {
