@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ ccache pkg-config
+  # fuzzing and sanitizer builds
+  clang libclang-rt-14-dev
   # libraries
   libfmt-dev libcli11-dev libssl-dev zlib1g-dev libdeflate-dev libzstd-dev libsnappy-dev
   libsimdjson-dev libthrift-dev thrift-compiler libboost-dev

@@ -18,10 +18,15 @@ using format::Type;
 
 namespace {
 
-// Pages larger than this are treated as corrupt rather than allocated.
+// Pages larger than this are treated as corrupt rather than allocated (smaller when fuzzing, so
+// that a size claim cannot pass for an out-of-memory crash).
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+constexpr int64_t kMaxPageBytes = 16LL << 20;
+#else
 constexpr int64_t kMaxPageBytes = 1LL << 30;
+#endif
 
-Result<CompressionCodec> CodecOf(format::CompressionCodec::type codec) {
+Result<CompressionCodec> CodecOf(int32_t codec) {
   switch (codec) {
     case format::CompressionCodec::UNCOMPRESSED:
       return CompressionCodec::kUncompressed;
@@ -315,7 +320,7 @@ class ChunkDecoder {
         std::count(data_.def.end() - static_cast<long>(count), data_.def.end(), leaf_.max_def));
   }
 
-  Status Values(Encoding::type encoding, ByteReader& reader, size_t count) {
+  Status Values(int32_t encoding, ByteReader& reader, size_t count) {
     if (encoding == Encoding::PLAIN_DICTIONARY || encoding == Encoding::RLE_DICTIONARY) {
       if (!have_dictionary_)
         return Error(page_offset_, "dictionary-encoded page without a dictionary");

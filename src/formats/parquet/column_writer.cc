@@ -409,7 +409,7 @@ Status ColumnChunkWriter::Finish(int64_t file_offset, std::string* out,
   const int64_t compressed_size = static_cast<int64_t>(out->size() - start);
 
   meta.__set_type(leaf_.physical);
-  std::vector<Encoding::type> encodings = {Encoding::RLE};
+  std::vector<int32_t> encodings = {Encoding::RLE};
   std::vector<format::PageEncodingStats> encoding_stats;
   const bool v1 = options_.page_version == DataPageVersion::kV1;
   if (chunk_used_dictionary_) {

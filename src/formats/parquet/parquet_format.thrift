@@ -2,6 +2,10 @@
 // format specification (docs/parquet.md). Field ids and types follow the specification exactly;
 // only the structures tarn uses are declared: Thrift skips the fields a reader does not know,
 // so files carrying more (bloom filters, page indexes, encryption) still read.
+//
+// Enum-valued fields are declared i32 (the same bytes on the wire): generated C++ would
+// otherwise store whatever number a hostile file holds in an enum variable, which C++ leaves
+// undefined. tarn checks each value against the enums below before it uses it.
 namespace cpp tarn.formats.parquet.format
 
 enum Type {
@@ -113,12 +117,12 @@ union LogicalType {
 }
 
 struct SchemaElement {
-  1: optional Type type;
+  1: optional i32 type;
   2: optional i32 type_length;
-  3: optional FieldRepetitionType repetition_type;
+  3: optional i32 repetition_type;
   4: required string name;
   5: optional i32 num_children;
-  6: optional ConvertedType converted_type;
+  6: optional i32 converted_type;
   7: optional i32 scale
   8: optional i32 precision
   9: optional i32 field_id;
@@ -157,9 +161,9 @@ enum PageType {
 
 struct DataPageHeader {
   1: required i32 num_values
-  2: required Encoding encoding
-  3: required Encoding definition_level_encoding;
-  4: required Encoding repetition_level_encoding;
+  2: required i32 encoding
+  3: required i32 definition_level_encoding;
+  4: required i32 repetition_level_encoding;
   5: optional Statistics statistics;
 }
 
@@ -167,7 +171,7 @@ struct IndexPageHeader {}
 
 struct DictionaryPageHeader {
   1: required i32 num_values;
-  2: required Encoding encoding
+  2: required i32 encoding
   3: optional bool is_sorted;
 }
 
@@ -175,7 +179,7 @@ struct DataPageHeaderV2 {
   1: required i32 num_values
   2: required i32 num_nulls
   3: required i32 num_rows
-  4: required Encoding encoding
+  4: required i32 encoding
   5: required i32 definition_levels_byte_length;
   6: required i32 repetition_levels_byte_length;
   7: optional bool is_compressed = true;
@@ -183,7 +187,7 @@ struct DataPageHeaderV2 {
 }
 
 struct PageHeader {
-  1: required PageType type
+  1: required i32 type
   2: required i32 uncompressed_page_size
   3: required i32 compressed_page_size
   4: optional i32 crc
@@ -205,16 +209,16 @@ struct SortingColumn {
 }
 
 struct PageEncodingStats {
-  1: required PageType page_type;
-  2: required Encoding encoding;
+  1: required i32 page_type;
+  2: required i32 encoding;
   3: required i32 count;
 }
 
 struct ColumnMetaData {
-  1: required Type type
-  2: required list<Encoding> encodings
+  1: required i32 type
+  2: required list<i32> encodings
   3: required list<string> path_in_schema
-  4: required CompressionCodec codec
+  4: required i32 codec
   5: required i64 num_values
   6: required i64 total_uncompressed_size
   7: required i64 total_compressed_size

@@ -187,7 +187,7 @@ class Builder {
       default:
         break;
     }
-    leaf.physical = e.type;
+    leaf.physical = static_cast<Type::type>(e.type);
     out_->elements.push_back(e);
     out_->leaves.push_back(std::move(leaf));
     return Status::Ok();
@@ -229,8 +229,13 @@ class Reader {
     if (++depth_ > 64) return Corruption("Parquet schema nested more than 64 levels");
     const SchemaElement& e = elements_[pos_++];
     node->name = e.name;
-    node->repetition =
+    const int32_t repetition =
         e.__isset.repetition_type ? e.repetition_type : FieldRepetitionType::OPTIONAL;
+    if (repetition < FieldRepetitionType::REQUIRED || repetition > FieldRepetitionType::REPEATED) {
+      return Corruption(fmt::format("Parquet column '{}' has unknown repetition {}", e.name,
+                                    repetition));
+    }
+    node->repetition = static_cast<FieldRepetitionType::type>(repetition);
     if (node->repetition != FieldRepetitionType::REQUIRED) ++def;
     if (node->repetition == FieldRepetitionType::REPEATED) ++rep;
     node->def_level = def;
@@ -296,9 +301,13 @@ class Reader {
   Status TypeLeaf(const SchemaElement& e, int16_t def, int16_t rep,
                   const std::vector<std::string>& path, SchemaNode* node) {
     if (!e.__isset.type) return Corruption(fmt::format("Parquet column '{}' has no type", e.name));
+    if (e.type < Type::BOOLEAN || e.type > Type::FIXED_LEN_BYTE_ARRAY) {
+      return Corruption(fmt::format("Parquet column '{}' has unknown physical type {}", e.name,
+                                    e.type));
+    }
     LeafColumn leaf;
     leaf.path = path;
-    leaf.physical = e.type;
+    leaf.physical = static_cast<Type::type>(e.type);
     leaf.type_length = e.__isset.type_length ? e.type_length : 0;
     leaf.max_def = def;
     leaf.max_rep = rep;

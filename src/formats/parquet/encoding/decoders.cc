@@ -43,6 +43,7 @@ Status AppendFixed(ByteReader& in, size_t count, std::vector<T>* out) {
     return Corruption("PLAIN values: " + std::to_string(count) + " values need more than the " +
                       std::to_string(in.remaining()) + " bytes left");
   }
+  if (count == 0) return Status::Ok();
   const size_t old = out->size();
   out->resize(old + count);
   std::memcpy(out->data() + old, in.current(), count * sizeof(T));

@@ -51,13 +51,15 @@ TEST(RleTest, DecodesSpecExample) {
 
 TEST(RleTest, ShortDataIsCorruption) {
   std::vector<uint32_t> out(10);
-  RleDecoder decoder(std::string("\x10\x01", 2), 1);  // An RLE run of 8, then nothing.
+  const std::string data("\x10\x01", 2);  // An RLE run of 8, then nothing.
+  RleDecoder decoder(data, 1);
   EXPECT_EQ(decoder.Decode(out.data(), 10).code(), StatusCode::kCorruption);
 }
 
 TEST(RleTest, ValueWiderThanBitWidthIsCorruption) {
   std::vector<uint32_t> out(4);
-  RleDecoder decoder(std::string("\x08\x05", 2), 1);  // Run value 5 at width 1.
+  const std::string data("\x08\x05", 2);  // Run value 5 at width 1.
+  RleDecoder decoder(data, 1);
   EXPECT_EQ(decoder.Decode(out.data(), 4).code(), StatusCode::kCorruption);
 }
 
