@@ -19,8 +19,9 @@ Storage StorageOf(const DataType& type) {
       return Storage::kInt32;
     case TypeKind::kBigInt:
     case TypeKind::kTimestamp:
-    case TypeKind::kDecimal:
       return Storage::kInt64;
+    case TypeKind::kDecimal:
+      return type.precision > kMaxDecimal64Digits ? Storage::kInt128 : Storage::kInt64;
     case TypeKind::kFloat:
       return Storage::kFloat;
     case TypeKind::kDouble:
@@ -60,6 +61,9 @@ void Column::AppendNull() {
     case Storage::kInt64:
       i64.push_back(0);
       break;
+    case Storage::kInt128:
+      i128.push_back(0);
+      break;
     case Storage::kFloat:
       f32.push_back(0);
       break;
@@ -87,6 +91,10 @@ void Column::AppendInt32(int32_t v) {
 void Column::AppendInt64(int64_t v) {
   valid.push_back(1);
   i64.push_back(v);
+}
+void Column::AppendInt128(__int128 v) {
+  valid.push_back(1);
+  i128.push_back(v);
 }
 void Column::AppendFloat(float v) {
   valid.push_back(1);
@@ -119,6 +127,9 @@ void Column::Reserve(size_t rows) {
     case Storage::kInt64:
       i64.reserve(rows);
       break;
+    case Storage::kInt128:
+      i128.reserve(rows);
+      break;
     case Storage::kFloat:
       f32.reserve(rows);
       break;
@@ -140,6 +151,7 @@ void Column::Clear() {
   b8.clear();
   i32.clear();
   i64.clear();
+  i128.clear();
   f32.clear();
   f64.clear();
   bytes.clear();
@@ -161,13 +173,17 @@ void AppendJsonNumber(double v, std::string* out) {
   AppendPythonFloat(out, v);
 }
 
-void AppendDecimal(int64_t unscaled, int scale, std::string* out) {
+void AppendDecimal(__int128 unscaled, int scale, std::string* out) {
   out->push_back('"');
   if (unscaled < 0) out->push_back('-');
-  // The magnitude as unsigned, so that INT64_MIN works too.
-  const uint64_t magnitude =
-      unscaled < 0 ? 0 - static_cast<uint64_t>(unscaled) : static_cast<uint64_t>(unscaled);
-  std::string digits = std::to_string(magnitude);
+  // The magnitude as unsigned, so that the most negative value works too.
+  unsigned __int128 magnitude = unscaled < 0 ? 0 - static_cast<unsigned __int128>(unscaled)
+                                             : static_cast<unsigned __int128>(unscaled);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude != 0);
   if (scale > 0) {
     if (digits.size() <= static_cast<size_t>(scale)) {
       digits.insert(0, static_cast<size_t>(scale) + 1 - digits.size(), '0');
@@ -228,7 +244,8 @@ void AppendJsonValue(const Column& column, size_t row, std::string* out) {
       AppendJsonNumber(column.f64[row], out);
       return;
     case TypeKind::kDecimal:
-      AppendDecimal(column.i64[row], column.type.scale, out);
+      AppendDecimal(StorageOf(column.type) == Storage::kInt128 ? column.i128[row] : column.i64[row],
+                    column.type.scale, out);
       return;
     case TypeKind::kString:
     case TypeKind::kVarchar:

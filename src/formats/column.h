@@ -6,8 +6,9 @@
 //   valid      one byte per row, 1 = a value, 0 = NULL (always n long)
 //   boolean    b8[n] (0/1)
 //   tinyint, smallint, int, date (days since 1970-01-01)            i32[n]
-//   bigint, timestamp (microseconds since 1970-01-01 UTC), decimal (unscaled value, precision
-//   up to 18)                                                        i64[n]
+//   bigint, timestamp (microseconds since 1970-01-01 UTC), decimal up to 18 digits (unscaled)
+//                                                                    i64[n]
+//   decimal of 19 to 38 digits (unscaled)                            i128[n]
 //   float f32[n]; double f64[n]
 //   string, varchar, char, binary: offsets[n+1] into bytes (value i is bytes[offsets[i],
 //   offsets[i+1]))
@@ -27,7 +28,10 @@
 
 namespace tarn::formats {
 
-enum class Storage { kBool, kInt32, kInt64, kFloat, kDouble, kBytes, kList, kStruct };
+enum class Storage { kBool, kInt32, kInt64, kInt128, kFloat, kDouble, kBytes, kList, kStruct };
+
+// Decimals of more digits than this live in 128-bit storage.
+inline constexpr int kMaxDecimal64Digits = 18;
 
 // Which member of Column holds the values of a type.
 Storage StorageOf(const DataType& type);
@@ -38,6 +42,7 @@ struct Column {
   std::vector<uint8_t> b8;
   std::vector<int32_t> i32;
   std::vector<int64_t> i64;
+  std::vector<__int128> i128;
   std::vector<float> f32;
   std::vector<double> f64;
   std::vector<uint64_t> offsets;  // Bytes, arrays and maps: n+1 entries, starting at 0.
@@ -58,6 +63,7 @@ struct Column {
   void AppendBool(bool v);
   void AppendInt32(int32_t v);
   void AppendInt64(int64_t v);
+  void AppendInt128(__int128 v);
   void AppendFloat(float v);
   void AppendDouble(double v);
   void AppendBytes(std::string_view v);

@@ -44,6 +44,7 @@ if (command === 'read') {
       (i * 3.25 - 1000.5)::DOUBLE AS d,
       ((i % 100000) / 100.0)::DECIMAL(9,2) AS m,
       ((i - 5000) / 10000.0)::DECIMAL(18,4) AS n,
+      ((i - 5000)::HUGEINT * 1234567890123456789::HUGEINT / 1000)::DECIMAL(38,3) AS w,
       CASE WHEN i % 3 = 0 THEN NULL ELSE 'value ' || (i % 997) || ' żółw' END AS v,
       md5(i::VARCHAR) AS md5,
       DATE '2020-01-01' + (i % 2000)::INTEGER AS dt,

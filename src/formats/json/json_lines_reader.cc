@@ -203,15 +203,9 @@ Problem CheckIntegerRange(int64_t v, TypeKind kind) {
   return v < lo || v > hi ? kOutOfRange : nullptr;
 }
 
-int64_t Pow10(int n) {
-  int64_t v = 1;
-  while (n-- > 0) v *= 10;
-  return v;
-}
-
 // Decimal text ([+-]digits[.digits][(e|E)[+-]digits]) to an unscaled value with `scale` fraction
 // digits, rounded half away from zero; more than `precision` digits in all is out of range.
-Problem ParseDecimal(std::string_view s, int precision, int scale, int64_t* out) {
+Problem ParseDecimal(std::string_view s, int precision, int scale, __int128* out) {
   size_t i = 0;
   bool negative = false;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
@@ -249,11 +243,13 @@ Problem ParseDecimal(std::string_view s, int precision, int scale, int64_t* out)
   };
   const int64_t shift = exponent - static_cast<int64_t>(frac_end - frac_begin) + scale;
   const int64_t kept = std::min(digit_count, digit_count + shift);  // Digits before rounding.
-  // Unsigned, so that 10 * limit + 9 cannot overflow.
-  const uint64_t limit = static_cast<uint64_t>(Pow10(precision) - 1);
-  uint64_t v = 0;
+  // Unsigned 128 bits, so that 10 * limit + 9 cannot overflow for 38 digits.
+  unsigned __int128 limit = 1;
+  for (int d = 0; d < precision; ++d) limit *= 10;
+  limit -= 1;
+  unsigned __int128 v = 0;
   for (int64_t k = 0; k < kept; ++k) {
-    v = v * 10 + static_cast<uint64_t>(digit(k));
+    v = v * 10 + static_cast<unsigned>(digit(k));
     if (v > limit) return kOutOfRange;
   }
   for (int64_t k = digit_count; k < digit_count + shift && v != 0; ++k) {
@@ -261,8 +257,17 @@ Problem ParseDecimal(std::string_view s, int precision, int scale, int64_t* out)
     if (v > limit) return kOutOfRange;
   }
   if (kept < digit_count && kept >= 0 && digit(kept) >= 5 && ++v > limit) return kOutOfRange;
-  *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  *out = negative ? -static_cast<__int128>(v) : static_cast<__int128>(v);
   return nullptr;
+}
+
+// Stores an unscaled decimal in the column's storage: 64 bits up to 18 digits, else 128.
+void AppendDecimal(Column* col, __int128 v) {
+  if (StorageOf(col->type) == Storage::kInt128) {
+    col->AppendInt128(v);
+  } else {
+    col->AppendInt64(static_cast<int64_t>(v));
+  }
 }
 
 // Epoch seconds below 1e11 (until the year 5138), milliseconds above (from 1973-03-03).
@@ -514,8 +519,8 @@ Status CheckType(const DataType& type, const std::string& column) {
         fmt::format("JSON column '{}' of type {}: {}", column, TypeName(type), why));
   };
   if (type.kind == TypeKind::kBinary) return fail("binary columns are not supported");
-  if (type.kind == TypeKind::kDecimal && (type.precision < 1 || type.precision > 18)) {
-    return fail("decimal precision must be 1 to 18");
+  if (type.kind == TypeKind::kDecimal && (type.precision < 1 || type.precision > 38)) {
+    return fail("decimal precision must be 1 to 38");
   }
   if (type.kind == TypeKind::kMap && type.children.size() == 2 &&
       type.children[0].type.is_nested()) {
@@ -965,10 +970,10 @@ bool JsonLinesReader::Impl::ConvertString(std::string_view s, Column* col) {
       return true;
     }
     case TypeKind::kDecimal: {
-      int64_t v = 0;
+      __int128 v = 0;
       problem = ParseDecimal(s, type.precision, type.scale, &v);
       if (problem != nullptr) break;
-      col->AppendInt64(v);
+      AppendDecimal(col, v);
       return true;
     }
     case TypeKind::kDate: {
@@ -1085,11 +1090,11 @@ bool JsonLinesReader::Impl::Convert(const element& v, Column* col) {
         problem = json == element_type::UINT64 ? kOutOfRange : "expected a number";
         break;
       }
-      int64_t unscaled = 0;
+      __int128 unscaled = 0;
       problem = ParseDecimal(std::string_view(text, written.ptr - text), type.precision, type.scale,
                              &unscaled);
       if (problem != nullptr) break;
-      col->AppendInt64(unscaled);
+      AppendDecimal(col, unscaled);
       return true;
     }
     case TypeKind::kDate:

@@ -20,7 +20,8 @@
 //                      one; out of range for the type is an error.
 //   float, double      a number, or a string holding one (also "NaN", "Infinity", "-Infinity").
 //   boolean            true/false, the strings "true"/"false" in any case, the numbers 0 and 1.
-//   decimal(p,s)       p <= 18, stored unscaled in Column::i64: a number or a string holding one,
+//   decimal(p,s)       stored unscaled (Column::i64 up to 18 digits, Column::i128 beyond): a
+//                      number or a string holding one,
 //                      rounded half away from zero to s digits; more than p digits is an error.
 //   date               "YYYY-MM-DD", or a timestamp string (its UTC date); an integer is days
 //                      since 1970-01-01.
@@ -43,11 +44,12 @@
 // counted in malformed_records() instead. A record beyond `max_record_bytes` is always an error
 // (kResourceExhausted, naming the line), as are the source's own read errors.
 //
-// Limitations: integers beyond 64 bits make a record malformed (simdjson rejects them). Numbers
-// reach decimal columns as doubles, so a decimal with more than 15 significant digits is exact
-// only when written as a JSON string. Field names compare case-insensitively in ASCII only. When
-// a record repeats a field name, the first occurrence is read. binary columns are not supported.
-// OpenX's ColumnToJsonKeyMappings is expressed by JsonColumnSpec::path.
+// Limitations: integers beyond 64 bits make a record malformed (simdjson rejects them), so wide
+// decimals must be written as JSON strings. Numbers reach decimal columns as doubles, so a
+// decimal with more than 15 significant digits is exact only when written as a JSON string. Field
+// names compare case-insensitively in ASCII only. When a record repeats a field name, the first
+// occurrence is read. binary columns are not supported. OpenX's ColumnToJsonKeyMappings is
+// expressed by JsonColumnSpec::path.
 //
 // Thread-safety: none; use one reader per thread.
 #pragma once
@@ -92,7 +94,7 @@ struct JsonReaderOptions {
 class JsonLinesReader {
  public:
   // Takes the source and the columns to extract. kInvalidArgument for an unsupported column type
-  // (binary, decimal precision above 18, a map key that is not a primitive type), a column with
+  // (binary, a map key that is not a primitive type), a column with
   // neither name nor path, or a zero buffer or record size. Reads nothing yet.
   static Result<std::unique_ptr<JsonLinesReader>> Open(std::unique_ptr<ByteSource> source,
                                                        std::vector<JsonColumnSpec> columns,

@@ -402,7 +402,7 @@ TEST(JsonLinesReaderTest, OpenRejectsUnsupportedTypes) {
     return JsonLinesReader::Open(std::make_unique<StringSource>(""), {Spec("a", type)}).status();
   };
   EXPECT_EQ(open("binary").code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(open("array<decimal(20,2)>").message(), HasSubstr("precision must be 1 to 18"));
+  EXPECT_TRUE(open("array<decimal(38,2)>").ok());
 }
 
 }  // namespace

@@ -44,19 +44,20 @@ Result<CompressionCodec> CodecOf(int32_t codec) {
   }
 }
 
-int64_t BigEndianSigned(std::string_view bytes, bool* overflow) {
-  // Sign-extend from the first byte; values wider than 8 bytes must be sign padding.
-  int64_t v = bytes.empty() ? 0 : (static_cast<int8_t>(bytes[0]) < 0 ? -1 : 0);
+// A big-endian two's complement integer of any length as a 128-bit value; bytes beyond 16 must
+// be sign padding, else `*overflow`.
+__int128 BigEndianSigned(std::string_view bytes, bool* overflow) {
+  const bool negative = !bytes.empty() && static_cast<int8_t>(bytes[0]) < 0;
   *overflow = false;
-  const size_t skip = bytes.size() > 8 ? bytes.size() - 8 : 0;
+  const size_t skip = bytes.size() > 16 ? bytes.size() - 16 : 0;
   for (size_t i = 0; i < skip; ++i) {
-    if (static_cast<uint8_t>(bytes[i]) != (v < 0 ? 0xff : 0x00)) *overflow = true;
+    if (static_cast<uint8_t>(bytes[i]) != (negative ? 0xff : 0x00)) *overflow = true;
   }
-  for (size_t i = skip; i < bytes.size(); ++i) {
-    v = static_cast<int64_t>((static_cast<uint64_t>(v) << 8) | static_cast<uint8_t>(bytes[i]));
-  }
-  if (skip > 0 && ((v < 0) != (static_cast<int8_t>(bytes[0]) < 0))) *overflow = true;
-  return v;
+  unsigned __int128 v = negative ? ~static_cast<unsigned __int128>(0) : 0;
+  for (size_t i = skip; i < bytes.size(); ++i) v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  const __int128 result = static_cast<__int128>(v);
+  if (skip > 0 && ((result < 0) != negative)) *overflow = true;
+  return result;
 }
 
 // Appends physical values [begin, end) to `out`, converted to the leaf's table type.
@@ -112,18 +113,26 @@ Status ConvertValues(const LeafColumn& leaf, const PhysicalValues& in, size_t be
         out->i64.push_back((julian_day - kJulianEpoch) * 86'400'000'000LL + nanos / 1000);
       }
       break;
-    case LeafConversion::kDecimalBytes:
+    case LeafConversion::kDecimalBytes: {
+      const bool wide = StorageOf(leaf.type) == Storage::kInt128;
+      __int128 limit = 1;
+      for (int d = 0; d < leaf.type.precision; ++d) limit *= 10;
       for (size_t i = begin; i < end; ++i) {
         bool overflow = false;
-        out->i64.push_back(BigEndianSigned(in.views[i], &overflow));
-        if (overflow) {
-          return InvalidArgument(
-              fmt::format("column '{}': a decimal value needs more than 18 "
-                          "digits",
-                          leaf.path.back()));
+        const __int128 v = BigEndianSigned(in.views[i], &overflow);
+        if (overflow || v >= limit || v <= -limit) {
+          return Corruption(fmt::format(
+              "column '{}': a decimal value has more than the {} digits its type allows",
+              leaf.path.back(), leaf.type.precision));
+        }
+        if (wide) {
+          out->i128.push_back(v);
+        } else {
+          out->i64.push_back(static_cast<int64_t>(v));
         }
       }
       break;
+    }
   }
   out->valid.insert(out->valid.end(), end - begin, 1);
   return Status::Ok();
@@ -389,6 +398,9 @@ class ChunkDecoder {
         break;
       case Storage::kInt64:
         for (size_t i = 0; i < count; ++i) out.i64.push_back(dictionary_.i64[indices_[i]]);
+        break;
+      case Storage::kInt128:
+        for (size_t i = 0; i < count; ++i) out.i128.push_back(dictionary_.i128[indices_[i]]);
         break;
       case Storage::kFloat:
         for (size_t i = 0; i < count; ++i) out.f32.push_back(dictionary_.f32[indices_[i]]);

@@ -141,7 +141,9 @@ format::Statistics ColumnChunkWriter::ToThrift(const Stats& stats) const {
 }
 
 size_t ColumnChunkWriter::DictionarySize() const {
-  return leaf_.physical == Type::BYTE_ARRAY ? dict_storage_.size() : dict_fixed_values_.size();
+  const bool bytes =
+      leaf_.physical == Type::BYTE_ARRAY || leaf_.physical == Type::FIXED_LEN_BYTE_ARRAY;
+  return bytes ? dict_storage_.size() : dict_fixed_values_.size();
 }
 
 void ColumnChunkWriter::AddValues(const PhysicalValues& values, size_t begin, size_t end) {
@@ -155,8 +157,20 @@ void ColumnChunkWriter::AddValues(const PhysicalValues& values, size_t begin, si
     case Type::BYTE_ARRAY:
     case Type::FIXED_LEN_BYTE_ARRAY:
       for (size_t i = begin; i < end; ++i) {
-        const std::string_view v = values.views[i];
-        UpdateBytesStats(v);
+        // Wide decimals arrive as 128-bit values and are written big-endian in type_length
+        // bytes. Their order is signed, not bytewise, so they get no min/max statistics.
+        char wide[16];
+        std::string_view v;
+        if (leaf_.physical == Type::FIXED_LEN_BYTE_ARRAY) {
+          unsigned __int128 bits = static_cast<unsigned __int128>(values.i128[i]);
+          for (int b = leaf_.type_length - 1; b >= 0; --b, bits >>= 8) {
+            wide[b] = static_cast<char>(bits & 0xff);
+          }
+          v = std::string_view(wide, static_cast<size_t>(leaf_.type_length));
+        } else {
+          v = values.views[i];
+          UpdateBytesStats(v);
+        }
         if (use_dictionary_) {
           auto it = dict_bytes_.find(v);
           if (it == dict_bytes_.end()) {

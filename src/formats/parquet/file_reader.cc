@@ -149,6 +149,9 @@ class Assembler {
       case Storage::kInt64:
         out->AppendInt64(values.i64[v]);
         break;
+      case Storage::kInt128:
+        out->AppendInt128(values.i128[v]);
+        break;
       case Storage::kFloat:
         out->AppendFloat(values.f32[v]);
         break;
@@ -191,6 +194,9 @@ Column Scatter(Column values, const std::vector<int16_t>& def, int16_t max_def) 
       break;
     case Storage::kInt64:
       spread(values.i64, out.i64);
+      break;
+    case Storage::kInt128:
+      spread(values.i128, out.i128);
       break;
     case Storage::kFloat:
       spread(values.f32, out.f32);
@@ -360,6 +366,9 @@ Result<ColumnStatistics> ParquetReader::Statistics(int row_group, int field) con
       break;
     case Storage::kInt64:
       both.i64.push_back(h.i64[0]);
+      break;
+    case Storage::kInt128:
+      both.i128.push_back(h.i128[0]);
       break;
     case Storage::kFloat:
       both.f32.push_back(h.f32[0]);

@@ -37,6 +37,9 @@ Status ValidateColumn(const Column& c, const DataType& type, const std::string& 
     case Storage::kInt64:
       if (c.i64.size() != n) return bad("values");
       break;
+    case Storage::kInt128:
+      if (c.i128.size() != n) return bad("values");
+      break;
     case Storage::kFloat:
       if (c.f32.size() != n) return bad("values");
       break;
@@ -160,6 +163,9 @@ class Shredder {
         break;
       case Type::DOUBLE:
         values.f64.push_back(column.f64[i]);
+        break;
+      case Type::FIXED_LEN_BYTE_ARRAY:  // Only wide decimals are written so.
+        values.i128.push_back(column.i128[i]);
         break;
       default:
         values.views.push_back(column.string_at(i));

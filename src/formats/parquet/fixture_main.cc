@@ -53,7 +53,7 @@ Status WriteCase(const std::string& dir, const Case& c, uint64_t seed) {
 std::vector<Case> Cases() {
   const std::string flat =
       "b boolean, t tinyint, s smallint, i int, l bigint, f float, d double, m decimal(9,2), "
-      "n decimal(18,4), v string, x binary, dt date, ts timestamp";
+      "n decimal(18,4), w decimal(38,6), v string, x binary, dt date, ts timestamp";
   std::vector<Case> cases;
   const std::pair<const char*, CompressionCodec> codecs[] = {
       {"uncompressed", CompressionCodec::kUncompressed},

@@ -24,7 +24,8 @@ std::string WriteFile(const Schema& schema, const std::vector<Column>& columns,
   StringSink* raw = sink.get();
   auto writer = ParquetWriter::Open(schema, std::move(sink), options);
   EXPECT_TRUE(writer.ok()) << writer.status().ToString();
-  EXPECT_TRUE((*writer)->Write(columns).ok());
+  const Status written = (*writer)->Write(columns);
+  EXPECT_TRUE(written.ok()) << written.ToString();
   EXPECT_TRUE((*writer)->Close().ok());
   return raw->data();
 }
@@ -66,7 +67,8 @@ void ExpectSameRows(const std::string& bytes, const Schema& schema,
 Schema AllFlatTypes() {
   return *ParseSchema(
       "b boolean, t tinyint, s smallint, i int, l bigint, f float, d double, "
-      "m decimal(9,2), n decimal(18,4), v string, c varchar(10), x binary, dt date, "
+      "m decimal(9,2), n decimal(18,4), w decimal(38,6), v string, c varchar(10), x binary, dt "
+      "date, "
       "ts timestamp");
 }
 
@@ -166,7 +168,8 @@ TEST(ParquetRoundTripTest, EmptyFile) {
   EXPECT_EQ(reader->num_row_groups(), 0);
   EXPECT_EQ(SchemaToString(reader->schema()),
             "b boolean, t tinyint, s smallint, i int, l bigint, "
-            "f float, d double, m decimal(9,2), n decimal(18,4), v string, c string, x binary, "
+            "f float, d double, m decimal(9,2), n decimal(18,4), w decimal(38,6), v string, c "
+            "string, x binary, "
             "dt date, ts timestamp");
 }
 

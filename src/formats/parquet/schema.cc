@@ -29,6 +29,16 @@ SchemaElement Leaf(const std::string& name, FieldRepetitionType::type repetition
   return e;
 }
 
+// Bytes of two's complement needed for any `precision`-digit value: the smallest n with
+// 2^(8n-1) > 10^precision.
+int DecimalBytes(int precision) {
+  unsigned __int128 limit = 1;
+  for (int i = 0; i < precision; ++i) limit *= 10;
+  int bytes = 1;
+  while (bytes < 16 && (static_cast<unsigned __int128>(1) << (8 * bytes - 1)) < limit) ++bytes;
+  return bytes;
+}
+
 class Builder {
  public:
   explicit Builder(ParquetSchema* out) : out_(out) {}
@@ -138,12 +148,17 @@ class Builder {
         e.__set_type(Type::DOUBLE);
         break;
       case TypeKind::kDecimal: {
-        if (type.precision > 18) {
-          return InvalidArgument(
-              fmt::format("column '{}': decimal({},{}) is wider than the 18 digits tarn stores",
-                          name, type.precision, type.scale));
+        // INT32 up to 9 digits, INT64 up to 18, then the fewest bytes of big-endian two's
+        // complement that hold `precision` digits (16 for 38).
+        if (type.precision <= 9) {
+          e.__set_type(Type::INT32);
+        } else if (type.precision <= 18) {
+          e.__set_type(Type::INT64);
+        } else {
+          e.__set_type(Type::FIXED_LEN_BYTE_ARRAY);
+          e.__set_type_length(DecimalBytes(type.precision));
+          leaf.type_length = e.type_length;
         }
-        e.__set_type(type.precision <= 9 ? Type::INT32 : Type::INT64);
         e.__set_converted_type(ConvertedType::DECIMAL);
         e.__set_precision(type.precision);
         e.__set_scale(type.scale);
@@ -232,8 +247,8 @@ class Reader {
     const int32_t repetition =
         e.__isset.repetition_type ? e.repetition_type : FieldRepetitionType::OPTIONAL;
     if (repetition < FieldRepetitionType::REQUIRED || repetition > FieldRepetitionType::REPEATED) {
-      return Corruption(fmt::format("Parquet column '{}' has unknown repetition {}", e.name,
-                                    repetition));
+      return Corruption(
+          fmt::format("Parquet column '{}' has unknown repetition {}", e.name, repetition));
     }
     node->repetition = static_cast<FieldRepetitionType::type>(repetition);
     if (node->repetition != FieldRepetitionType::REQUIRED) ++def;
@@ -302,8 +317,8 @@ class Reader {
                   const std::vector<std::string>& path, SchemaNode* node) {
     if (!e.__isset.type) return Corruption(fmt::format("Parquet column '{}' has no type", e.name));
     if (e.type < Type::BOOLEAN || e.type > Type::FIXED_LEN_BYTE_ARRAY) {
-      return Corruption(fmt::format("Parquet column '{}' has unknown physical type {}", e.name,
-                                    e.type));
+      return Corruption(
+          fmt::format("Parquet column '{}' has unknown physical type {}", e.name, e.type));
     }
     LeafColumn leaf;
     leaf.path = path;
@@ -409,11 +424,15 @@ class Reader {
         break;
       }
     }
-    if (type.kind == TypeKind::kDecimal && (type.precision < 1 || type.precision > 18 ||
-                                            type.scale < 0 || type.scale > type.precision)) {
-      return InvalidArgument(fmt::format(
-          "Parquet column '{}': decimal({},{}) is not supported (tarn reads up to 18 digits)",
-          e.name, type.precision, type.scale));
+    if (type.kind == TypeKind::kDecimal) {
+      const int most = e.type == Type::INT32 ? 9 : e.type == Type::INT64 ? 18 : 38;
+      if (type.precision < 1 || type.precision > most || type.scale < 0 ||
+          type.scale > type.precision) {
+        return InvalidArgument(fmt::format(
+            "Parquet column '{}': decimal({},{}) is not valid for its physical type (at most {} "
+            "digits)",
+            e.name, type.precision, type.scale, most));
+      }
     }
     leaf.type = type;
     node->is_leaf = true;

@@ -46,6 +46,15 @@ inline void AppendRandom(Column* c, Random& r, const RandomColumnOptions& o) {
       c->AppendDouble(v.Normal(0, 1e9));
       break;
     case TypeKind::kDecimal: {
+      if (c->type.precision > kMaxDecimal64Digits) {
+        unsigned __int128 limit = 1;
+        for (int i = 0; i < c->type.precision; ++i) limit *= 10;
+        // A magnitude below 10^precision and a sign: 2 * 10^38 would not fit in 128 bits.
+        const auto magnitude = static_cast<__int128>(
+            ((static_cast<unsigned __int128>(v.Next()) << 64) | v.Next()) % limit);
+        c->AppendInt128((v.Next() & 1) ? -magnitude : magnitude);
+        break;
+      }
       int64_t limit = 1;
       for (int i = 0; i < c->type.precision; ++i) limit *= 10;
       c->AppendInt64(static_cast<int64_t>(v.UniformInt(2 * static_cast<uint64_t>(limit) - 1)) -

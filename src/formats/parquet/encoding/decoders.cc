@@ -20,6 +20,9 @@ size_t PhysicalValues::size(PhysicalType type) const {
       return f32.size();
     case Type::DOUBLE:
       return f64.size();
+    case Type::FIXED_LEN_BYTE_ARRAY:
+      // The writer hands wide decimals over as 128-bit values; readers produce views.
+      return views.empty() ? i128.size() : views.size();
     default:
       return views.size();
   }
@@ -29,6 +32,7 @@ void PhysicalValues::Clear() {
   b8.clear();
   i32.clear();
   i64.clear();
+  i128.clear();
   f32.clear();
   f64.clear();
   views.clear();

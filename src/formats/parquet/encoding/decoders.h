@@ -24,6 +24,7 @@ struct PhysicalValues {
   std::vector<uint8_t> b8;
   std::vector<int32_t> i32;
   std::vector<int64_t> i64;
+  std::vector<__int128> i128;  // Writer only: wide decimals, encoded as FIXED_LEN_BYTE_ARRAY.
   std::vector<float> f32;
   std::vector<double> f64;
   std::vector<std::string_view> views;
