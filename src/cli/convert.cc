@@ -10,6 +10,7 @@
 #include "common/byte_source.h"
 #include "common/human_units.h"
 #include "common/json_text.h"
+#include "common/prefetching_source.h"
 #include "common/progress.h"
 #include "common/random_access_file.h"
 #include "formats/compression/decompressing_source.h"
@@ -152,8 +153,12 @@ Result<Summary> JsonToParquet(const Flags& flags) {
     TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileSource> file, FileSource::Open(flags.input));
     source = std::move(file);
   }
-  source = formats::MakeDecompressingSource(std::move(source),
-                                            formats::StreamCompressionFromName(flags.input));
+  const formats::StreamCompression compression = formats::StreamCompressionFromName(flags.input);
+  source = formats::MakeDecompressingSource(std::move(source), compression);
+  // Decompress on a second core while this one parses.
+  if (compression != formats::StreamCompression::kNone) {
+    source = std::make_unique<PrefetchingSource>(std::move(source));
+  }
   std::vector<formats::JsonColumnSpec> specs;
   for (const formats::Field& field : *schema) specs.push_back({field.name, field.type, {}});
   formats::JsonReaderOptions json_options;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/parallel.h"
 #include "formats/compression/codec.h"
 #include "formats/parquet/encoding/decoders.h"
 #include "formats/parquet/encoding/rle.h"
@@ -138,6 +139,21 @@ Status ConvertValues(const LeafColumn& leaf, const PhysicalValues& in, size_t be
   return Status::Ok();
 }
 
+// A page of the chunk: its header, its bytes, and once decompressed, its plain bytes.
+struct PageRef {
+  size_t pos = 0;  // Offset of the header within the chunk.
+  format::PageHeader header;
+  std::string_view page;
+  std::unique_ptr<char[]> buffer;
+  size_t size = 0;
+  bool decompressed = false;
+  Status status;
+};
+
+// Pages decompressed together: at most this many, or this many uncompressed bytes.
+constexpr size_t kWindowPages = 32;
+constexpr size_t kWindowBytes = 32 << 20;
+
 // Reads the values of one chunk page by page.
 class ChunkDecoder {
  public:
@@ -163,42 +179,71 @@ class ChunkDecoder {
       data_.values.bytes.reserve(static_cast<size_t>(std::min<int64_t>(
           meta_.total_uncompressed_size, static_cast<int64_t>(bytes_.size()) * 64)));
     }
+    // Pages are taken a window at a time: their headers are read, the window's pages are
+    // decompressed on all cores (decompression is most of a scan's work), then decoded in order.
     size_t pos = 0;
+    uint64_t announced = 0;  // Values the headers read so far promise.
+    std::vector<PageRef> window;
     while (data_.slots < expected) {
-      if (pos >= bytes_.size()) {
+      window.clear();
+      size_t window_bytes = 0;
+      while (announced < expected && window.size() < kWindowPages && window_bytes < kWindowBytes) {
+        if (pos >= bytes_.size()) break;
+        PageRef ref;
+        ref.pos = pos;
+        uint32_t header_size =
+            static_cast<uint32_t>(std::min<size_t>(bytes_.size() - pos, UINT32_MAX));
+        Status s = Deserialize(reinterpret_cast<const uint8_t*>(bytes_.data() + pos), &header_size,
+                               &ref.header);
+        if (!s.ok()) return Error(pos, "page header: " + s.message());
+        const int64_t compressed = ref.header.compressed_page_size;
+        const int64_t uncompressed = ref.header.uncompressed_page_size;
+        if (compressed < 0 || uncompressed < 0 || uncompressed > kMaxPageBytes ||
+            static_cast<uint64_t>(compressed) > bytes_.size() - pos - header_size) {
+          return Error(pos, fmt::format("page sizes {} (compressed) / {} (uncompressed) do not "
+                                        "fit the chunk",
+                                        compressed, uncompressed));
+        }
+        ref.page = bytes_.substr(pos + header_size, static_cast<size_t>(compressed));
+        if (ref.header.type == PageType::DATA_PAGE && ref.header.__isset.data_page_header) {
+          announced += static_cast<uint64_t>(std::max(ref.header.data_page_header.num_values, 0));
+        } else if (ref.header.type == PageType::DATA_PAGE_V2 &&
+                   ref.header.__isset.data_page_header_v2) {
+          announced +=
+              static_cast<uint64_t>(std::max(ref.header.data_page_header_v2.num_values, 0));
+        }
+        window_bytes += static_cast<size_t>(uncompressed);
+        pos += header_size + static_cast<size_t>(compressed);
+        window.push_back(std::move(ref));
+      }
+      if (window.empty()) {
         return Error(pos, fmt::format("chunk ends after {} of {} values", data_.slots, expected));
       }
-      format::PageHeader header;
-      uint32_t header_size =
-          static_cast<uint32_t>(std::min<size_t>(bytes_.size() - pos, UINT32_MAX));
-      Status s =
-          Deserialize(reinterpret_cast<const uint8_t*>(bytes_.data() + pos), &header_size, &header);
-      if (!s.ok()) return Error(pos, "page header: " + s.message());
-      const int64_t compressed = header.compressed_page_size;
-      const int64_t uncompressed = header.uncompressed_page_size;
-      if (compressed < 0 || uncompressed < 0 || uncompressed > kMaxPageBytes ||
-          static_cast<uint64_t>(compressed) > bytes_.size() - pos - header_size) {
-        return Error(pos, fmt::format("page sizes {} (compressed) / {} (uncompressed) do not fit "
-                                      "the chunk",
-                                      compressed, uncompressed));
+      DecompressWindow(&window);
+      for (PageRef& ref : window) {
+        page_offset_ = ref.pos;
+        prepared_ = &ref;
+        Status s = Status::Ok();
+        switch (ref.header.type) {
+          case PageType::DICTIONARY_PAGE:
+            s = DictionaryPage(ref.header, ref.page);
+            break;
+          case PageType::DATA_PAGE:
+            s = DataPageV1(ref.header, ref.page);
+            break;
+          case PageType::DATA_PAGE_V2:
+            s = DataPageV2(ref.header, ref.page);
+            break;
+          default:
+            break;  // Index pages carry nothing we read.
+        }
+        prepared_ = nullptr;
+        TARN_RETURN_IF_ERROR(s);
+        if (data_.slots > expected) {
+          return Error(ref.pos,
+                       fmt::format("pages hold more than the chunk's {} values", expected));
+        }
       }
-      const std::string_view page =
-          bytes_.substr(pos + header_size, static_cast<size_t>(compressed));
-      page_offset_ = pos;
-      switch (header.type) {
-        case PageType::DICTIONARY_PAGE:
-          TARN_RETURN_IF_ERROR(DictionaryPage(header, page));
-          break;
-        case PageType::DATA_PAGE:
-          TARN_RETURN_IF_ERROR(DataPageV1(header, page));
-          break;
-        case PageType::DATA_PAGE_V2:
-          TARN_RETURN_IF_ERROR(DataPageV2(header, page));
-          break;
-        default:
-          break;  // Index pages carry nothing we read.
-      }
-      pos += header_size + static_cast<size_t>(compressed);
     }
     return std::move(data_);
   }
@@ -214,12 +259,70 @@ class ChunkDecoder {
                                         offset_ + static_cast<int64_t>(page_offset_), s.message()));
   }
 
+  // The compressed part of a page: all of a v1 or dictionary page, the values after the levels
+  // of a v2 page (when they are compressed at all); with its uncompressed size.
+  struct Compressed {
+    std::string_view bytes;
+    int64_t uncompressed = 0;
+    bool present = false;
+  };
+  static Compressed CompressedPart(const format::PageHeader& header, std::string_view page) {
+    Compressed c;
+    if (header.type == PageType::DICTIONARY_PAGE || header.type == PageType::DATA_PAGE) {
+      c = {page, header.uncompressed_page_size, true};
+    } else if (header.type == PageType::DATA_PAGE_V2 && header.__isset.data_page_header_v2) {
+      const auto& h = header.data_page_header_v2;
+      const int64_t levels =
+          static_cast<int64_t>(h.definition_levels_byte_length) + h.repetition_levels_byte_length;
+      if (h.definition_levels_byte_length >= 0 && h.repetition_levels_byte_length >= 0 &&
+          levels <= static_cast<int64_t>(page.size()) &&
+          (!h.__isset.is_compressed || h.is_compressed)) {
+        c = {page.substr(static_cast<size_t>(levels)), header.uncompressed_page_size - levels,
+             true};
+      }
+    }
+    return c;
+  }
+
+  // Decompresses the window's pages into their own buffers, several at once when it pays.
+  void DecompressWindow(std::vector<PageRef>* window) {
+    if (codec_->kind() == CompressionCodec::kUncompressed) return;
+    std::vector<PageRef*> work;
+    for (PageRef& ref : *window) {
+      const Compressed c = CompressedPart(ref.header, ref.page);
+      if (c.present && c.uncompressed >= 0) work.push_back(&ref);
+    }
+    const size_t threads = work.size() > 1 ? std::min<size_t>(HardwareThreads(), 8) : 1;
+    ParallelFor(work.size(), threads, [&](size_t i) {
+      PageRef& ref = *work[i];
+      const Compressed c = CompressedPart(ref.header, ref.page);
+      // Each call takes a codec of its own: codecs keep state between calls.
+      Result<std::unique_ptr<Codec>> codec = MakeCodec(codec_->kind());
+      if (!codec.ok()) {
+        ref.status = codec.status();
+        return;
+      }
+      // Uninitialised: the codec writes every byte, so zeroing it first would be wasted work.
+      ref.size = static_cast<size_t>(c.uncompressed);
+      ref.buffer.reset(new char[std::max<size_t>(ref.size, 1)]);
+      ref.status = (*codec)->Decompress(c.bytes, ref.size, ref.buffer.get());
+      ref.decompressed = true;
+    });
+  }
+
   Result<std::string_view> Decompress(std::string_view compressed, int64_t uncompressed) {
     if (codec_->kind() == CompressionCodec::kUncompressed) {
       if (static_cast<int64_t>(compressed.size()) != uncompressed) {
         return Error(page_offset_, "uncompressed page size disagrees with its length");
       }
       return compressed;
+    }
+    if (prepared_ != nullptr && prepared_->decompressed) {
+      TARN_RETURN_IF_ERROR(Wrap(prepared_->status));
+      if (static_cast<int64_t>(prepared_->size) != uncompressed) {
+        return Error(page_offset_, "page size changed between reads");
+      }
+      return std::string_view(prepared_->buffer.get(), prepared_->size);
     }
     buffer_.resize(static_cast<size_t>(uncompressed));
     Status s = codec_->Decompress(compressed, buffer_.size(), buffer_.data());
@@ -427,6 +530,7 @@ class ChunkDecoder {
   LeafData data_;
   size_t page_offset_ = 0;
   std::string buffer_;
+  PageRef* prepared_ = nullptr;  // The page being decoded, with its bytes decompressed.
   std::string dictionary_storage_;
   Column dictionary_;
   bool have_dictionary_ = false;

@@ -396,16 +396,19 @@ Result<Column> ParquetReader::ReadColumn(int row_group, int field) {
   CollectLeaves(node, &leaf_indices);
   std::vector<LeafColumn> leaves;
   std::vector<LeafData> data;
-  std::string chunk;
   for (int index : leaf_indices) {
     const LeafColumn& leaf = schema_.leaves[index];
     const format::ColumnMetaData& meta = meta_.row_groups[row_group].columns[index].meta_data;
     const int64_t start = ChunkStart(meta);
-    chunk.resize(static_cast<size_t>(meta.total_compressed_size));
-    TARN_RETURN_IF_ERROR(file_->ReadAt(static_cast<uint64_t>(start), chunk.size(), chunk.data()));
+    // Uninitialised: the read fills every byte.
+    const size_t chunk_size = static_cast<size_t>(meta.total_compressed_size);
+    std::unique_ptr<char[]> chunk(new char[std::max<size_t>(chunk_size, 1)]);
+    TARN_RETURN_IF_ERROR(file_->ReadAt(static_cast<uint64_t>(start), chunk_size, chunk.get()));
     std::string where =
         fmt::format("'{}' row group {} column '{}'", name(), row_group, fmt::join(leaf.path, "."));
-    TARN_ASSIGN_OR_RETURN(LeafData decoded, DecodeColumnChunk(leaf, meta, chunk, start, where));
+    TARN_ASSIGN_OR_RETURN(LeafData decoded,
+                          DecodeColumnChunk(leaf, meta, std::string_view(chunk.get(), chunk_size),
+                                            start, where));
     leaves.push_back(leaf);
     data.push_back(std::move(decoded));
   }
