@@ -9,27 +9,16 @@
 #include <vector>
 
 #include "common/byte_source.h"
+#include "common/chunked_source.h"
 #include "formats/json/json_lines_reader.h"
 
 namespace {
 
 // Hands out at most `step` bytes a read.
-class TrickleSource : public tarn::ByteSource {
+class TrickleSource : public tarn::fakes::ChunkedSource {
  public:
-  TrickleSource(std::string data, size_t step) : data_(std::move(data)), step_(step) {}
-  tarn::Result<size_t> Read(char* out, size_t size) override {
-    const size_t n = std::min<size_t>({size, step_, data_.size() - pos_});
-    std::copy(data_.data() + pos_, data_.data() + pos_ + n, out);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string data_;
-  size_t step_;
-  size_t pos_ = 0;
-  std::string name_ = "fuzz.json";
+  TrickleSource(std::string data, size_t step)
+      : ChunkedSource(std::move(data), {step}, "fuzz.json") {}
 };
 
 }  // namespace

@@ -239,15 +239,7 @@ Command AddConvertCommand(CLI::App& app) {
               return kExitUsage;
             }
             Result<Summary> summary = to_json ? ParquetToJson(*flags) : JsonToParquet(*flags);
-            if (!summary.ok()) {
-              if (summary.status().code() == StatusCode::kUnavailable &&
-                  summary.status().message() == "broken pipe") {
-                return 128 + 13;
-              }
-              PrintError("convert", summary.status().message());
-              return summary.status().code() == StatusCode::kInvalidArgument ? kExitUsage
-                                                                             : kExitFailure;
-            }
+            if (!summary.ok()) return ReportFailure("convert", summary.status());
             if (!flags->quiet) {
               const double seconds =
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -97,10 +97,8 @@ Command AddDemoCommand(CLI::App& app) {
 
   return {cmd, [flags]() -> int {
             const fs::path dir(flags->dir);
-            if (Status s = PrepareFolder(dir, flags->keep); !s.ok()) {
-              PrintError("demo", s.message());
-              return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-            }
+            if (Status s = PrepareFolder(dir, flags->keep); !s.ok())
+              return ReportFailure("demo", s);
             fmt::print("tarn demo: the seed article's data lake, on this machine, in '{}'\n\n",
                        dir.string());
             fmt::print("Step 1. Generate the seed's synthetic app events ({} sessions, seed {})\n",

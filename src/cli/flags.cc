@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <random>
 
+#include "cli/commands.h"
 #include "common/civil_time.h"
 
 namespace tarn::cli {
@@ -41,6 +42,14 @@ void PrintError(std::string_view command, std::string_view message) {
   std::string line = command.empty() ? std::string("tarn") : fmt::format("tarn {}", command);
   line += fmt::format(": error: {}\n", message);
   std::fputs(line.c_str(), stderr);
+}
+
+int ReportFailure(std::string_view command, const Status& status) {
+  if (status.code() == StatusCode::kUnavailable && status.message() == "broken pipe") {
+    return 128 + 13;
+  }
+  PrintError(command, status.message());
+  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
 }
 
 }  // namespace tarn::cli

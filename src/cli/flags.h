@@ -20,4 +20,9 @@ uint64_t FreshSeed();
 // Prints "tarn <command>: error: <message>" on standard error.
 void PrintError(std::string_view command, std::string_view message);
 
+// Reports a failed command and returns its exit code: kExitUsage for kInvalidArgument (a bad
+// flag value, named in the message), kExitFailure otherwise. A reader that closed our standard
+// output ("broken pipe") ends the command silently with 141, as SIGPIPE would.
+int ReportFailure(std::string_view command, const Status& status);
+
 }  // namespace tarn::cli

@@ -101,15 +101,7 @@ Command AddGenerateCommand(CLI::App& app) {
         Result<gen::GeneratorStats> stats = GenerateDataSet(
             options, flags->output,
             flags->quiet ? ProgressBar::Display::kNever : ProgressBar::Display::kAuto);
-        if (!stats.ok()) {
-          if (stats.status().code() == StatusCode::kUnavailable &&
-              stats.status().message() == "broken pipe") {
-            return 128 +
-                   13;  // The reader went away, as if by SIGPIPE: no message, like other tools.
-          }
-          PrintError("generate", stats.status().message());
-          return stats.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-        }
+        if (!stats.ok()) return ReportFailure("generate", stats.status());
         if (!flags->quiet) {
           const double seconds =
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

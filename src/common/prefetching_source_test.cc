@@ -4,31 +4,17 @@
 
 #include <string>
 
+#include "common/chunked_source.h"
 #include "common/random.h"
 
 namespace tarn {
 namespace {
 
 // Gives `data` in reads of at most `step` bytes, then fails with `error` if it is not OK.
-class ScriptedSource : public ByteSource {
+class ScriptedSource : public fakes::ChunkedSource {
  public:
   ScriptedSource(std::string data, size_t step, Status error = Status::Ok())
-      : data_(std::move(data)), step_(step), error_(std::move(error)) {}
-  Result<size_t> Read(char* out, size_t size) override {
-    if (pos_ == data_.size() && !error_.ok()) return error_;
-    const size_t n = std::min({size, step_, data_.size() - pos_});
-    std::copy(data_.data() + pos_, data_.data() + pos_ + n, out);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string data_;
-  size_t step_;
-  Status error_;
-  size_t pos_ = 0;
-  std::string name_ = "scripted";
+      : ChunkedSource(std::move(data), {step}, "scripted", std::move(error)) {}
 };
 
 std::string RandomText(size_t n) {

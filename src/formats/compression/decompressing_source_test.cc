@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/chunked_source.h"
 #include "common/random.h"
 
 namespace tarn::formats {
@@ -49,22 +50,10 @@ std::string Zstd(std::string_view input) {
 }
 
 // Serves its data at most `piece` bytes per read, as a slow network source would.
-class TrickleSource : public ByteSource {
+class TrickleSource : public fakes::ChunkedSource {
  public:
-  TrickleSource(std::string data, size_t piece) : data_(std::move(data)), piece_(piece) {}
-  Result<size_t> Read(char* out, size_t size) override {
-    const size_t n = std::min({size, piece_, data_.size() - pos_});
-    std::copy_n(data_.data() + pos_, n, out);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string data_;
-  size_t piece_;
-  size_t pos_ = 0;
-  std::string name_ = "events.gz";
+  TrickleSource(std::string data, size_t piece)
+      : ChunkedSource(std::move(data), {piece}, "events.gz") {}
 };
 
 class FailingSource : public ByteSource {

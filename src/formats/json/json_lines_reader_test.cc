@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/chunked_source.h"
+
 namespace tarn::formats {
 namespace {
 
@@ -13,23 +15,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Gives 1, 2, ..., 7, 1, 2, ... bytes per Read, so that records cross read boundaries.
-class TrickleSource : public ByteSource {
+class TrickleSource : public tarn::fakes::ChunkedSource {
  public:
-  explicit TrickleSource(std::string data) : data_(std::move(data)) {}
-  Result<size_t> Read(char* out, size_t size) override {
-    const size_t n = std::min({size, data_.size() - pos_, next_});
-    std::memcpy(out, data_.data() + pos_, n);
-    pos_ += n;
-    next_ = next_ % 7 + 1;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string data_;
-  std::string name_ = "trickle.json";
-  size_t pos_ = 0;
-  size_t next_ = 1;
+  explicit TrickleSource(std::string data)
+      : ChunkedSource(std::move(data), {1, 2, 3, 4, 5, 6, 7}, "trickle.json") {}
 };
 
 JsonColumnSpec Spec(std::string name, std::string_view type, std::vector<std::string> path = {}) {
