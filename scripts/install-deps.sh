@@ -10,7 +10,7 @@ packages=(
   # fuzzing and sanitizer builds
   clang libclang-rt-14-dev
   # libraries
-  libfmt-dev libcli11-dev libssl-dev zlib1g-dev libdeflate-dev libisal-dev libzstd-dev libsnappy-dev
+  libfmt-dev libcli11-dev libssl-dev zlib1g-dev libdeflate-dev libisal-dev libzstd-dev libsnappy-dev libsqlite3-dev
   libsimdjson-dev libthrift-dev thrift-compiler libboost-dev
   # test tools
   zstd
