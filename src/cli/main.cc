@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       AddGenerateCommand(app),
       AddConvertCommand(app),
+      AddQueryCommand(app),
       AddDemoCommand(app),
   };
 
