@@ -9,3 +9,6 @@ python3 bench/generate.py "$build"
 echo
 echo "== formats: tarn's JSON lines and Parquet vs DuckDB"
 python3 bench/formats.py "$build"
+echo
+echo "== catalog: MSCK REPAIR TABLE over 10,000 partitions"
+python3 bench/catalog.py "$build"

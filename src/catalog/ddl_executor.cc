@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 
+#include "catalog/partition_path.h"
 #include "common/civil_time.h"
 
 namespace tarn::catalog {
@@ -48,31 +49,6 @@ bool MatchesPattern(const std::string& name, const std::string& pattern) {
     if (bar == std::string::npos) return false;
     start = bar + 1;
   }
-}
-
-std::string SpecText(const std::vector<Column>& keys, const std::vector<std::string>& values) {
-  std::string out;
-  for (size_t k = 0; k < keys.size() && k < values.size(); ++k) {
-    if (k > 0) out += "/";
-    out += keys[k].name + "=" + values[k];
-  }
-  return out;
-}
-
-// Hive escapes characters such as '/', '=' and '%' in partition folder names as %XX.
-std::string Unescape(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
 }
 
 std::string WithSlash(std::string location) {
@@ -129,7 +105,7 @@ Result<DdlResult> DdlExecutor::RepairTable(const std::string& database, const st
           continue;
         }
         Pending child{it->path(), dir.relative + entry + "/", dir.values};
-        child.values.push_back(Unescape(entry.substr(prefix.size())));
+        child.values.push_back(UnescapePathValue(entry.substr(prefix.size())));
         next.push_back(std::move(child));
       }
       ec.clear();  // A folder that vanished or cannot be read is passed over.
@@ -156,11 +132,12 @@ Result<DdlResult> DdlExecutor::RepairTable(const std::string& database, const st
   DdlResult result;
   result.columns = {"outcome", "partition"};
   for (const Partition& p : missing) {
-    result.rows.push_back({"added", SpecText(table.partition_keys, p.values)});
+    result.rows.push_back({"added", PartitionSpecText(table.partition_keys, p.values)});
   }
   for (const Partition& p : registered) {
     if (!on_storage.count(p.values)) {
-      result.rows.push_back({"missing from storage", SpecText(table.partition_keys, p.values)});
+      result.rows.push_back(
+          {"missing from storage", PartitionSpecText(table.partition_keys, p.values)});
     }
   }
   for (const std::string& path : skipped) result.rows.push_back({"skipped path", path});
@@ -262,7 +239,7 @@ Result<DdlResult> DdlExecutor::Execute(const DdlStatement& statement, const std:
                           catalog_->ListPartitions(t.database, t.name));
     result.columns = {"partition"};
     for (const Partition& p : parts)
-      result.rows.push_back({SpecText(table.partition_keys, p.values)});
+      result.rows.push_back({PartitionSpecText(table.partition_keys, p.values)});
   } else if (auto* s = std::get_if<ShowTablePropertiesStatement>(&statement)) {
     const QualifiedName t = Resolve(s->table, current);
     TARN_ASSIGN_OR_RETURN(TableDefinition table, catalog_->GetTable(t.database, t.name));
@@ -299,7 +276,8 @@ Result<DdlResult> DdlExecutor::Execute(const DdlStatement& statement, const std:
       }
       std::string location = add.location;
       if (location.empty())
-        location = WithSlash(table.location) + SpecText(table.partition_keys, values) + "/";
+        location =
+            WithSlash(table.location) + PartitionSpecText(table.partition_keys, values) + "/";
       TARN_RETURN_IF_ERROR(LocalPath(lake_root_, location).status());
       parts.push_back(Partition{std::move(values), location, 0, {}, {}});
     }

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+
+#include "catalog/partition_path.h"
 
 namespace tarn::catalog {
 namespace {
@@ -102,6 +105,16 @@ CREATE TABLE partitions(database TEXT NOT NULL, table_name TEXT NOT NULL, spec T
                         PRIMARY KEY (database, table_name, spec));
 INSERT INTO databases VALUES ('default', 'Default database', '', 0);
 )sql";
+
+// Version 2: delivery stream definitions.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE streams(name TEXT PRIMARY KEY, definition TEXT NOT NULL, version INTEGER NOT NULL,
+                     created_micros INTEGER NOT NULL);
+)sql";
+
+// kMigrations[v - 1] takes a catalog from version v - 1 to v.
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+static_assert(std::size(kMigrations) == SqliteCatalog::kSchemaVersion);
 
 std::string Qualified(const std::string& database, const std::string& name) {
   return database + "." + name;
@@ -216,10 +229,12 @@ Status SqliteCatalog::Migrate() {
       return InvalidArgument(
           fmt::format("'{}' is a SQLite database but not a tarn catalog", path_));
     }
-    if (sqlite3_exec(db_, kSchemaV1, nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return Error("creating the catalog schema");
+  }
+  for (int64_t version = found + 1; version <= kSchemaVersion; ++version) {
+    if (sqlite3_exec(db_, kMigrations[version - 1], nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Error(fmt::format("migrating the catalog to schema version {}", version));
     }
-    TARN_RETURN_IF_ERROR(Exec("PRAGMA user_version=1"));
+    TARN_RETURN_IF_ERROR(Exec(fmt::format("PRAGMA user_version={}", version).c_str()));
   }
   if (!transaction.Commit()) return Error("committing the migration");
   return Status::Ok();
@@ -465,11 +480,7 @@ Result<int> SqliteCatalog::AddPartitions(const std::string& database, const std:
     if (sqlite3_changes(db_) == 1) {
       ++added;
     } else if (!if_not_exists) {
-      std::string spec;
-      for (size_t k = 0; k < p.values.size(); ++k) {
-        if (k > 0) spec += "/";
-        spec += t.partition_keys[k].name + "=" + p.values[k];
-      }
+      const std::string spec = PartitionSpecText(t.partition_keys, p.values);
       return Status(
           StatusCode::kAlreadyExists,
           fmt::format("partition {} of table {} already exists", spec, Qualified(database, table)));
@@ -493,11 +504,7 @@ Result<int> SqliteCatalog::DropPartitions(const std::string& database, const std
     if (sqlite3_changes(db_) == 1) {
       ++dropped;
     } else if (!if_exists) {
-      std::string spec;
-      for (size_t k = 0; k < v.size() && k < t.partition_keys.size(); ++k) {
-        if (k > 0) spec += "/";
-        spec += t.partition_keys[k].name + "=" + v[k];
-      }
+      const std::string spec = PartitionSpecText(t.partition_keys, v);
       return NotFound(
           fmt::format("partition {} of table {} does not exist", spec, Qualified(database, table)));
     }
@@ -525,6 +532,99 @@ Result<std::vector<Partition>> SqliteCatalog::ListPartitions(const std::string& 
   std::sort(out.begin(), out.end(),
             [](const Partition& a, const Partition& b) { return a.values < b.values; });
   return out;
+}
+
+Result<std::vector<std::string>> SqliteCatalog::RegisterObject(const std::string& object_uri) {
+  std::vector<std::pair<std::string, std::string>> tables;
+  {
+    Statement s(db_, "SELECT database, name, location FROM tables WHERE location != ''");
+    if (!s.ok()) return Error("finding tables for " + object_uri);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      std::string location = s.Text(2);
+      if (!location.empty() && location.back() != '/') location.push_back('/');
+      if (object_uri.size() > location.size() && object_uri.rfind(location, 0) == 0) {
+        tables.emplace_back(s.Text(0), s.Text(1));
+      }
+    }
+    if (rc != SQLITE_DONE) return Error("finding tables for " + object_uri);
+  }
+  std::vector<std::string> added;
+  for (const auto& [database, name] : tables) {
+    TARN_ASSIGN_OR_RETURN(TableDefinition table, GetTable(database, name));
+    if (table.partition_keys.empty()) continue;
+    std::string location = table.location;
+    if (location.back() != '/') location.push_back('/');
+    const std::string_view relative = std::string_view(object_uri).substr(location.size());
+    std::optional<std::vector<std::string>> values =
+        PartitionValuesFromPath(table.partition_keys, relative);
+    if (!values) continue;
+    // The folders the values came from, with their escapes as written.
+    size_t end = 0;
+    for (size_t k = 0; k < table.partition_keys.size(); ++k) end = relative.find('/', end) + 1;
+    Partition partition{*values, location + std::string(relative.substr(0, end)), 0, {}, {}};
+    TARN_ASSIGN_OR_RETURN(int n, AddPartitions(database, name, {partition}, true));
+    if (n > 0) {
+      added.push_back(Qualified(database, name) + " " +
+                      PartitionSpecText(table.partition_keys, *values));
+    }
+  }
+  return added;
+}
+
+Status SqliteCatalog::CreateStream(const std::string& name, const std::string& definition) {
+  Statement s(db_, "INSERT INTO streams VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING");
+  s.Bind(1, name).Bind(2, definition).Bind(3, NowMicros());
+  if (!s.ok() || s.Step() != SQLITE_DONE) return Error("creating stream " + name);
+  if (sqlite3_changes(db_) == 0) {
+    return Status(StatusCode::kAlreadyExists, fmt::format("stream {} already exists", name));
+  }
+  return Status::Ok();
+}
+
+Status SqliteCatalog::UpdateStream(const std::string& name, const std::string& definition,
+                                   int64_t expected_version) {
+  Transaction transaction(db_);
+  if (!transaction.begun()) return Error("starting a transaction");
+  TARN_ASSIGN_OR_RETURN(Stream current, GetStream(name));
+  if (current.version != expected_version) {
+    return Status(StatusCode::kAlreadyExists, fmt::format("stream {} is at version {}, not {}",
+                                                          name, current.version, expected_version));
+  }
+  Statement s(db_, "UPDATE streams SET definition = ?, version = version + 1 WHERE name = ?");
+  s.Bind(1, definition).Bind(2, name);
+  if (!s.ok() || s.Step() != SQLITE_DONE) return Error("updating stream " + name);
+  if (!transaction.Commit()) return Error("committing");
+  return Status::Ok();
+}
+
+Result<SqliteCatalog::Stream> SqliteCatalog::GetStream(const std::string& name) {
+  Statement s(db_, "SELECT definition, version, created_micros FROM streams WHERE name = ?");
+  if (!s.ok()) return Error("reading stream " + name);
+  s.Bind(1, name);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return NotFound(fmt::format("stream {} does not exist", name));
+  if (rc != SQLITE_ROW) return Error("reading stream " + name);
+  return Stream{name, s.Text(0), s.Int(1), s.Int(2)};
+}
+
+Result<std::vector<SqliteCatalog::Stream>> SqliteCatalog::ListStreams() {
+  Statement s(db_, "SELECT name, definition, version, created_micros FROM streams ORDER BY name");
+  if (!s.ok()) return Error("listing streams");
+  std::vector<Stream> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW)
+    out.push_back(Stream{s.Text(0), s.Text(1), s.Int(2), s.Int(3)});
+  if (rc != SQLITE_DONE) return Error("listing streams");
+  return out;
+}
+
+Status SqliteCatalog::DeleteStream(const std::string& name) {
+  Statement s(db_, "DELETE FROM streams WHERE name = ?");
+  s.Bind(1, name);
+  if (!s.ok() || s.Step() != SQLITE_DONE) return Error("deleting stream " + name);
+  if (sqlite3_changes(db_) == 0) return NotFound(fmt::format("stream {} does not exist", name));
+  return Status::Ok();
 }
 
 }  // namespace tarn::catalog

@@ -26,7 +26,7 @@ class SqliteCatalog {
   SqliteCatalog(const SqliteCatalog&) = delete;
   SqliteCatalog& operator=(const SqliteCatalog&) = delete;
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   Status CreateDatabase(const std::string& name, const std::string& comment,
                         const std::string& location, bool if_not_exists);
@@ -55,6 +55,29 @@ class SqliteCatalog {
   // In the order of their values.
   Result<std::vector<Partition>> ListPartitions(const std::string& database,
                                                 const std::string& table);
+
+  // Automatic registration, for delivery streams: for every partitioned table whose location
+  // holds the object `object_uri` (s3://bucket/key) under key=value/ folders that follow the
+  // table's keys, registers that partition when it is new, in one transaction. Returns
+  // "db.table name=a/d=b" for each partition added.
+  Result<std::vector<std::string>> RegisterObject(const std::string& object_uri);
+
+  // Delivery stream definitions: the CreateDeliveryStream request as JSON text, with a version
+  // that starts at 1 and grows by one with every update.
+  struct Stream {
+    std::string name;
+    std::string definition;
+    int64_t version = 0;
+    int64_t created_micros = 0;
+  };
+  Status CreateStream(const std::string& name, const std::string& definition);
+  // Fails with kAlreadyExists naming both versions when the stream is no longer at
+  // `expected_version` (someone else updated it first).
+  Status UpdateStream(const std::string& name, const std::string& definition,
+                      int64_t expected_version);
+  Result<Stream> GetStream(const std::string& name);
+  Result<std::vector<Stream>> ListStreams();  // By name.
+  Status DeleteStream(const std::string& name);
 
  private:
   explicit SqliteCatalog(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

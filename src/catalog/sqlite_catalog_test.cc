@@ -187,6 +187,54 @@ TEST_F(SqliteCatalogTest, RefusesNewerSchemaAndForeignFiles) {
   EXPECT_EQ(not_db.status().code(), StatusCode::kCorruption) << not_db.status().ToString();
 }
 
+TEST_F(SqliteCatalogTest, RegisterObjectAddsItsPartitionOnce) {
+  ASSERT_TRUE(catalog_->CreateTable(EventsJson(), false).ok());
+  const std::string object =
+      "s3://lake/events_raw/json/name=anonymous_visited/d=2023-06-18/events_json-1-2023.gz";
+  auto added = catalog_->RegisterObject(object);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added,
+            std::vector<std::string>{"default.events_json name=anonymous_visited/d=2023-06-18"});
+  EXPECT_TRUE(catalog_->RegisterObject(object)->empty());  // Already there.
+  auto parts = catalog_->ListPartitions("default", "events_json");
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0].location, "s3://lake/events_raw/json/name=anonymous_visited/d=2023-06-18/");
+  // Objects outside the table, or not under key=value folders, register nothing.
+  EXPECT_TRUE(catalog_->RegisterObject("s3://lake/errors/json/x.gz")->empty());
+  EXPECT_TRUE(catalog_->RegisterObject("s3://lake/events_raw/json/2023/06/x.gz")->empty());
+  EXPECT_TRUE(catalog_->RegisterObject("s3://lake/events_raw/json/name=a/x.gz")->empty());
+}
+
+TEST_F(SqliteCatalogTest, StreamsAreVersioned) {
+  ASSERT_TRUE(
+      catalog_->CreateStream("events_json", R"({"DeliveryStreamName":"events_json"})").ok());
+  EXPECT_EQ(catalog_->CreateStream("events_json", "{}").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(catalog_->GetStream("events_json")->version, 1);
+  ASSERT_TRUE(catalog_->UpdateStream("events_json", "{\"v\":2}", 1).ok());
+  EXPECT_EQ(catalog_->UpdateStream("events_json", "{}", 1).message(),
+            "stream events_json is at version 2, not 1");
+  EXPECT_EQ(catalog_->GetStream("events_json")->definition, "{\"v\":2}");
+  EXPECT_EQ(catalog_->ListStreams()->size(), 1u);
+  ASSERT_TRUE(catalog_->DeleteStream("events_json").ok());
+  EXPECT_EQ(catalog_->GetStream("events_json").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SqliteCatalogTest, MigratesAVersionOneCatalog) {
+  ASSERT_TRUE(catalog_->CreateTable(EventsJson(), false).ok());
+  catalog_.reset();
+  // Make the file look as version 1 wrote it: no streams table.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(raw, "DROP TABLE streams; PRAGMA user_version=1", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(raw);
+  auto reopened = SqliteCatalog::Open(path_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_TRUE((*reopened)->GetTable("default", "events_json").ok());  // Data kept.
+  EXPECT_TRUE((*reopened)->CreateStream("s", "{}").ok());             // Table added.
+}
+
 TEST(PartitionSpecTest, RoundTripsAnyValues) {
   const std::vector<std::string> values = {"", "a/b=c", "12:3", std::string("\0x", 2)};
   EXPECT_EQ(*DecodePartitionSpec(EncodePartitionSpec(values)), values);

@@ -20,6 +20,7 @@ struct Command {
 Command AddGenerateCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddQueryCommand(CLI::App& app);
+Command AddCatalogCommand(CLI::App& app);
 Command AddDemoCommand(CLI::App& app);
 
 }  // namespace tarn::cli

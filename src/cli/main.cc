@@ -35,10 +35,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   const std::vector<Command> commands = {
-      AddGenerateCommand(app),
-      AddConvertCommand(app),
-      AddQueryCommand(app),
-      AddDemoCommand(app),
+      AddGenerateCommand(app), AddConvertCommand(app), AddQueryCommand(app),
+      AddCatalogCommand(app),  AddDemoCommand(app),
   };
 
   try {

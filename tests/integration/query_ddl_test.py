@@ -57,6 +57,35 @@ class QueryDdlTest(util.TempDirTest):
         self.assertIn("CREATE EXTERNAL TABLE", out)
         self.assertIn("org.openx.data.jsonserde.JsonSerDe", out)
 
+    def test_export_then_import_recreates_the_catalog(self):
+        self.query("CREATE DATABASE analytics")
+        self.query(EVENTS_JSON.replace("events_json", "analytics.events_json"))
+        self.query(EVENTS_PARQUET)
+        for i in range(250):
+            self.touch(f"lake/events_raw/parquet/name=n{i % 3}/d=2023-06-{i:03d}/part.parquet")
+        self.query("MSCK REPAIR TABLE events_parquet")
+        exported = run("catalog", "--lake", self.tmp, "export", check_rc=0).stdout.decode()
+        self.assertIn("CREATE DATABASE IF NOT EXISTS analytics;", exported)
+        self.assertIn("CREATE EXTERNAL TABLE IF NOT EXISTS analytics.events_json", exported)
+        self.assertEqual(exported.count("ADD IF NOT EXISTS"), 3)  # 250 in batches of 100.
+        script = os.path.join(self.tmp, "catalog.sql")
+        with open(script, "w") as f:
+            f.write(exported)
+        fresh = os.path.join(self.tmp, "fresh")
+        out = run("catalog", "--lake", fresh, "import", script, check_rc=0).stdout.decode()
+        self.assertIn("6 statement(s)", out)
+        again = run("catalog", "--lake", fresh, "export", check_rc=0).stdout.decode()
+        self.assertEqual(again, exported)
+
+    def test_import_stops_at_the_first_bad_statement(self):
+        script = os.path.join(self.tmp, "bad.sql")
+        with open(script, "w") as f:
+            f.write("CREATE DATABASE a;\n\nCREATE TABLE nope (x int);\nCREATE DATABASE b;\n")
+        out = run("catalog", "--lake", self.tmp, "import", script)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("statement 2 (line 3)", out.stderr)
+        self.assertIn("1 statement(s) before it were applied", out.stderr)
+
     def test_errors(self):
         out = self.query("DESCRIBE events_json", rc=1)
         self.assertIn("table default.events_json does not exist", out.stderr)
