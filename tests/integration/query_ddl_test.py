@@ -86,6 +86,23 @@ class QueryDdlTest(util.TempDirTest):
         self.assertIn("statement 2 (line 3)", out.stderr)
         self.assertIn("1 statement(s) before it were applied", out.stderr)
 
+    def test_concurrent_writers_lose_nothing(self):
+        self.query(EVENTS_JSON)
+        import subprocess
+        procs = []
+        for w in range(4):
+            script = os.path.join(self.tmp, f"w{w}.sql")
+            with open(script, "w") as f:
+                for i in range(25):
+                    f.write(f"ALTER TABLE events_json ADD PARTITION (name='w{w}', d='{i}');\n")
+            procs.append(subprocess.Popen([util.TARN, "catalog", "--lake", self.tmp, "import",
+                                           script], stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE))
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err.decode())
+        self.assertIn("(100 rows", self.query("SHOW PARTITIONS events_json").stdout.decode())
+
     def test_errors(self):
         out = self.query("DESCRIBE events_json", rc=1)
         self.assertIn("table default.events_json does not exist", out.stderr)
