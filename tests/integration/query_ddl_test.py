@@ -1,6 +1,7 @@
 """`tarn query` with Athena DDL through the real binary: the seed's two tables as written,
 a Hive-style folder tree, MSCK REPAIR TABLE, SHOW PARTITIONS, and errors."""
 import os
+import subprocess
 
 import tarn_test_util as util
 from tarn_test_util import run
@@ -88,7 +89,6 @@ class QueryDdlTest(util.TempDirTest):
 
     def test_concurrent_writers_lose_nothing(self):
         self.query(EVENTS_JSON)
-        import subprocess
         procs = []
         for w in range(4):
             script = os.path.join(self.tmp, f"w{w}.sql")
