@@ -1,5 +1,7 @@
 #include "catalog/partition_path.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 
 namespace tarn::catalog {
@@ -19,6 +21,21 @@ std::string UnescapePathValue(std::string_view text) {
       i += 2;
     } else {
       out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+// Hive's escaping of partition values in folder names (FileUtils.escapePathName's set).
+std::string EscapePathValue(std::string_view value) {
+  static constexpr std::string_view kSpecial = "\"#%'*/:=?\\{[]^";
+  std::string out;
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || kSpecial.find(c) != std::string_view::npos) {
+      out += fmt::format("%{:02X}", u);
+    } else {
+      out += c;
     }
   }
   return out;

@@ -11,6 +11,10 @@
 
 namespace tarn::catalog {
 
+// Escapes a partition value for a folder name as Hive does: control characters and
+// " # % ' * / : = ? \ { [ ] ^ become %XX.
+std::string EscapePathValue(std::string_view value);
+
 // Decodes %XX escapes; anything else is kept as it is.
 std::string UnescapePathValue(std::string_view text);
 

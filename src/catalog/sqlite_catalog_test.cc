@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "catalog/partition_path.h"
+
 namespace tarn::catalog {
 namespace {
 
@@ -233,6 +235,12 @@ TEST_F(SqliteCatalogTest, MigratesAVersionOneCatalog) {
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_TRUE((*reopened)->GetTable("default", "events_json").ok());  // Data kept.
   EXPECT_TRUE((*reopened)->CreateStream("s", "{}").ok());             // Table added.
+}
+
+TEST(PartitionPathTest, EscapesAndUnescapesAsHive) {
+  EXPECT_EQ(EscapePathValue("a/b=c%d"), "a%2Fb%3Dc%25d");
+  EXPECT_EQ(UnescapePathValue(EscapePathValue("x:y?z\n")), "x:y?z\n");
+  EXPECT_EQ(UnescapePathValue("100%"), "100%");  // A lone % stays.
 }
 
 TEST(PartitionSpecTest, RoundTripsAnyValues) {

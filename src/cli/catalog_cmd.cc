@@ -55,7 +55,7 @@ Command AddCatalogCommand(CLI::App& app) {
   importer->add_option("-d,--database", flags->database, "Database for unqualified names")
       ->capture_default_str();
 
-  return {cmd, [flags, exporter, importer]() -> int {
+  return {cmd, [flags, exporter]() -> int {
             auto catalog = OpenLakeCatalog(flags->lake);
             if (!catalog.ok()) return ReportFailure("catalog", catalog.status());
             if (exporter->parsed()) {
