@@ -1,0 +1,247 @@
+#include "delivery/wal.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <isa-l/crc.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace tarn::delivery {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint8_t kRecord = 1;
+constexpr uint8_t kCheckpoint = 2;
+constexpr size_t kHeader = 8;    // length + crc
+constexpr size_t kBody = 1 + 8;  // type + sequence
+
+uint32_t Crc(std::string_view bytes) {
+  return crc32_iscsi(reinterpret_cast<unsigned char*>(const_cast<char*>(bytes.data())),
+                     static_cast<int>(bytes.size()), 0);
+}
+
+template <typename T>
+void Put(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+template <typename T>
+T Get(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+void AppendEntry(std::string* out, uint8_t type, uint64_t sequence, std::string_view payload) {
+  std::string body;
+  body.reserve(kBody + payload.size());
+  body.push_back(static_cast<char>(type));
+  Put(&body, sequence);
+  body.append(payload);
+  Put(out, static_cast<uint32_t>(body.size()));
+  Put(out, Crc(body));
+  out->append(body);
+}
+
+std::string SegmentName(uint64_t first_sequence) {
+  return fmt::format("{:020}.wal", first_sequence);
+}
+
+Status SyncFolder(const std::string& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "opening '" + folder + "'");
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus(err, "syncing '" + folder + "'");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& folder,
+                                                           const WalOptions& options,
+                                                           std::vector<WalRecord>* replayed,
+                                                           std::vector<std::string>* warnings) {
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) return ErrnoStatus(ec.value(), "creating '" + folder + "'");
+  std::unique_ptr<WriteAheadLog> wal(new WriteAheadLog(folder, options));
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() != 24 || !name.ends_with(".wal")) continue;
+    uint64_t first = 0;
+    bool digits = true;
+    for (size_t i = 0; i < 20; ++i) {
+      if (name[i] < '0' || name[i] > '9') digits = false;
+      first = first * 10 + static_cast<uint64_t>(name[i] - '0');
+    }
+    if (digits) wal->segments_.emplace_back(first, entry.path().string());
+  }
+  if (ec) return ErrnoStatus(ec.value(), "listing '" + folder + "'");
+  std::sort(wal->segments_.begin(), wal->segments_.end());
+
+  std::vector<WalRecord> pending;
+  uint64_t last_sequence = 0;
+  for (size_t s = 0; s < wal->segments_.size(); ++s) {
+    const std::string& path = wal->segments_[s].second;
+    const bool newest = s + 1 == wal->segments_.size();
+    std::ifstream in(path, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return ErrnoStatus(errno, "reading '" + path + "'");
+    size_t pos = 0;
+    std::string damage;
+    while (pos < data.size()) {
+      if (data.size() - pos < kHeader) {
+        damage = "entry header cut short";
+        break;
+      }
+      const uint32_t length = Get<uint32_t>(data.data() + pos);
+      const uint32_t crc = Get<uint32_t>(data.data() + pos + 4);
+      if (length < kBody || length > data.size() - pos - kHeader) {
+        damage = fmt::format("entry length {} does not fit", length);
+        break;
+      }
+      const std::string_view body(data.data() + pos + kHeader, length);
+      if (Crc(body) != crc) {
+        damage = "checksum mismatch";
+        break;
+      }
+      const uint8_t type = static_cast<uint8_t>(body[0]);
+      const uint64_t sequence = Get<uint64_t>(body.data() + 1);
+      if (type == kRecord) {
+        if (length < kBody + 8 || sequence <= last_sequence) {
+          damage = fmt::format("record {} out of order or too short", sequence);
+          break;
+        }
+        last_sequence = sequence;
+        pending.push_back(
+            {sequence, Get<int64_t>(body.data() + kBody), std::string(body.substr(kBody + 8))});
+      } else if (type == kCheckpoint) {
+        wal->checkpoint_ = std::max(wal->checkpoint_, sequence);
+      } else {
+        damage = fmt::format("unknown entry type {}", type);
+        break;
+      }
+      pos += kHeader + length;
+    }
+    if (!damage.empty()) {
+      if (!newest) {
+        return Corruption(fmt::format(
+            "write-ahead log segment '{}' is damaged at offset {} ({}), and newer segments follow "
+            "it: acknowledged records may be lost; move the file aside to start without it",
+            path, pos, damage));
+      }
+      if (::truncate(path.c_str(), static_cast<off_t>(pos)) != 0) {
+        return ErrnoStatus(errno, "truncating '" + path + "'");
+      }
+      warnings->push_back(fmt::format(
+          "write-ahead log segment '{}': {} byte(s) after offset {} were cut off ({}), as a "
+          "crash while writing leaves them",
+          path, data.size() - pos, pos, damage));
+    }
+    if (newest) wal->segment_size_ = damage.empty() ? data.size() : pos;
+  }
+  wal->next_sequence_ = std::max(last_sequence, wal->checkpoint_) + 1;
+  for (WalRecord& record : pending) {
+    if (record.sequence > wal->checkpoint_) replayed->push_back(std::move(record));
+  }
+  if (!wal->segments_.empty() && wal->segment_size_ < options.segment_bytes) {
+    wal->segment_path_ = wal->segments_.back().second;
+    wal->fd_ = ::open(wal->segment_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (wal->fd_ < 0) return ErrnoStatus(errno, "opening '" + wal->segment_path_ + "'");
+  } else {
+    TARN_RETURN_IF_ERROR(wal->OpenSegment(wal->next_sequence_));
+  }
+  return wal;
+}
+
+WriteAheadLog::~WriteAheadLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status WriteAheadLog::OpenSegment(uint64_t first_sequence) {
+  if (fd_ >= 0) ::close(fd_);
+  segment_path_ = (fs::path(folder_) / SegmentName(first_sequence)).string();
+  fd_ = ::open(segment_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return ErrnoStatus(errno, "creating '" + segment_path_ + "'");
+  segment_size_ = 0;
+  segments_.emplace_back(first_sequence, segment_path_);
+  if (options_.durability == Durability::kSync) return SyncFolder(folder_);
+  return Status::Ok();
+}
+
+Status WriteAheadLog::Write(std::string_view bytes) {
+  if (segment_size_ > 0 && segment_size_ + bytes.size() > options_.segment_bytes) {
+    TARN_RETURN_IF_ERROR(OpenSegment(next_sequence_));
+  }
+  std::string_view left = bytes;
+  while (!left.empty()) {
+    const ssize_t n = ::write(fd_, left.data(), left.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "writing '" + segment_path_ + "'");
+    }
+    left.remove_prefix(static_cast<size_t>(n));
+  }
+  segment_size_ += bytes.size();
+  if (options_.durability == Durability::kSync && ::fdatasync(fd_) != 0) {
+    return ErrnoStatus(errno, "syncing '" + segment_path_ + "'");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> WriteAheadLog::Append(
+    const std::vector<std::pair<int64_t, std::string_view>>& records) {
+  std::string bytes;
+  std::vector<uint64_t> sequences;
+  sequences.reserve(records.size());
+  uint64_t sequence = next_sequence_;
+  std::string payload;
+  for (const auto& [arrival, data] : records) {
+    payload.clear();
+    Put(&payload, arrival);
+    payload.append(data);
+    AppendEntry(&bytes, kRecord, sequence, payload);
+    sequences.push_back(sequence++);
+  }
+  TARN_RETURN_IF_ERROR(Write(bytes));
+  next_sequence_ = sequence;
+  return sequences;
+}
+
+Status WriteAheadLog::Checkpoint(uint64_t sequence) {
+  if (sequence >= next_sequence_) {
+    return InvalidArgument(
+        fmt::format("checkpoint {} is past the last record {}", sequence, next_sequence_ - 1));
+  }
+  std::string bytes;
+  AppendEntry(&bytes, kCheckpoint, sequence, {});
+  TARN_RETURN_IF_ERROR(Write(bytes));
+  checkpoint_ = std::max(checkpoint_, sequence);
+  return Trim();
+}
+
+Status WriteAheadLog::Trim() {
+  // A segment holds records before the next segment's first sequence; the current segment
+  // (which holds the checkpoint) always stays.
+  size_t removed = 0;
+  while (segments_.size() - removed > 1 && segments_[removed + 1].first - 1 <= checkpoint_) {
+    if (::unlink(segments_[removed].second.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoStatus(errno, "removing '" + segments_[removed].second + "'");
+    }
+    ++removed;
+  }
+  if (removed == 0) return Status::Ok();
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(removed));
+  return options_.durability == Durability::kSync ? SyncFolder(folder_) : Status::Ok();
+}
+
+}  // namespace tarn::delivery

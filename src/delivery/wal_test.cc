@@ -1,0 +1,142 @@
+#include "delivery/wal.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tarn::delivery {
+namespace {
+
+namespace fs = std::filesystem;
+
+class WalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() /
+            ("tarn_wal_test_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<WriteAheadLog> Open(std::vector<WalRecord>* replayed,
+                                      std::vector<std::string>* warnings = nullptr,
+                                      uint64_t segment_bytes = 64 << 20) {
+    std::vector<std::string> ignored;
+    WalOptions options;
+    options.segment_bytes = segment_bytes;
+    auto wal = WriteAheadLog::Open(dir_, options, replayed, warnings ? warnings : &ignored);
+    EXPECT_TRUE(wal.ok()) << wal.status().ToString();
+    return wal.ok() ? std::move(*wal) : nullptr;
+  }
+  std::vector<fs::path> Segments() const {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(WalTest, ReplaysWhatWasNotCheckpointed) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = Open(&replayed);
+    EXPECT_EQ(*wal->Append({{10, "a"}, {11, "b"}}), (std::vector<uint64_t>{1, 2}));
+    EXPECT_EQ(*wal->Append({{12, "c"}}), (std::vector<uint64_t>{3}));
+    ASSERT_TRUE(wal->Checkpoint(2).ok());
+  }
+  auto wal = Open(&replayed);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].sequence, 3u);
+  EXPECT_EQ(replayed[0].arrival_micros, 12);
+  EXPECT_EQ(replayed[0].data, "c");
+  EXPECT_EQ(wal->next_sequence(), 4u);  // Sequence numbers go on, never reused.
+  EXPECT_EQ(wal->checkpoint(), 2u);
+}
+
+TEST_F(WalTest, TornTailIsCutWithAWarningAndLoggingGoesOn) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = Open(&replayed);
+    ASSERT_TRUE(wal->Append({{1, "first"}, {2, "second"}}).ok());
+  }
+  const fs::path segment = Segments().back();
+  fs::resize_file(segment, fs::file_size(segment) - 3);  // A write cut short by a crash.
+  std::vector<std::string> warnings;
+  auto wal = Open(&replayed, &warnings);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].data, "first");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("cut off"), std::string::npos) << warnings[0];
+  EXPECT_EQ(*wal->Append({{3, "third"}}), std::vector<uint64_t>{2});
+  wal.reset();
+  replayed.clear();
+  Open(&replayed);
+  ASSERT_EQ(replayed.size(), 2u);
+  EXPECT_EQ(replayed[1].data, "third");
+}
+
+TEST_F(WalTest, FlippedBitInTheNewestSegmentIsCut) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = Open(&replayed);
+    ASSERT_TRUE(wal->Append({{1, "keep"}}).ok());
+    ASSERT_TRUE(wal->Append({{2, "damaged"}}).ok());
+  }
+  const fs::path segment = Segments().back();
+  std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(fs::file_size(segment)) - 2);
+  f.put('X');
+  f.close();
+  std::vector<std::string> warnings;
+  Open(&replayed, &warnings);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].data, "keep");
+  EXPECT_NE(warnings[0].find("checksum mismatch"), std::string::npos);
+}
+
+TEST_F(WalTest, DamageInAnOlderSegmentIsAnError) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = Open(&replayed, nullptr, 64);  // Tiny segments: one entry each.
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(wal->Append({{i, std::string(40, 'x')}}).ok());
+  }
+  ASSERT_GE(Segments().size(), 3u);
+  fs::resize_file(Segments().front(), 10);
+  std::vector<std::string> warnings;
+  WalOptions options;
+  options.segment_bytes = 64;
+  auto wal = WriteAheadLog::Open(dir_, options, &replayed, &warnings);
+  EXPECT_EQ(wal.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(wal.status().message().find("newer segments follow"), std::string::npos);
+}
+
+TEST_F(WalTest, CheckpointTrimsWholeSegmentsOnly) {
+  std::vector<WalRecord> replayed;
+  auto wal = Open(&replayed, nullptr, 200);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(wal->Append({{i, std::string(60, 'r')}}).ok());
+  const size_t before = Segments().size();
+  ASSERT_GE(before, 4u);
+  ASSERT_TRUE(wal->Checkpoint(6).ok());
+  EXPECT_LT(Segments().size(), before);
+  wal.reset();
+  replayed.clear();
+  Open(&replayed, nullptr, 200);
+  ASSERT_EQ(replayed.size(), 4u);  // 7, 8, 9, 10 survive; nothing earlier comes back.
+  EXPECT_EQ(replayed.front().sequence, 7u);
+}
+
+TEST_F(WalTest, CheckpointPastTheEndIsRefused) {
+  std::vector<WalRecord> replayed;
+  auto wal = Open(&replayed);
+  ASSERT_TRUE(wal->Append({{1, "a"}}).ok());
+  EXPECT_EQ(wal->Checkpoint(5).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace tarn::delivery
