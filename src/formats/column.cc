@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/base64.h"
 #include "common/civil_time.h"
 #include "common/json_text.h"
 
@@ -194,29 +195,6 @@ void AppendDecimal(__int128 unscaled, int scale, std::string* out) {
   out->push_back('"');
 }
 
-void AppendBase64(std::string_view data, std::string* out) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  out->push_back('"');
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const uint32_t v = (uint32_t(uint8_t(data[i])) << 16) | (uint32_t(uint8_t(data[i + 1])) << 8) |
-                       uint8_t(data[i + 2]);
-    out->push_back(kAlphabet[v >> 18]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(kAlphabet[(v >> 6) & 63]);
-    out->push_back(kAlphabet[v & 63]);
-  }
-  if (i < data.size()) {
-    uint32_t v = uint32_t(uint8_t(data[i])) << 16;
-    if (i + 1 < data.size()) v |= uint32_t(uint8_t(data[i + 1])) << 8;
-    out->push_back(kAlphabet[v >> 18]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out->push_back('=');
-  }
-  out->push_back('"');
-}
 
 }  // namespace
 
@@ -253,7 +231,9 @@ void AppendJsonValue(const Column& column, size_t row, std::string* out) {
       AppendJsonString(out, column.string_at(row));
       return;
     case TypeKind::kBinary:
+      out->push_back('"');
       AppendBase64(column.string_at(row), out);
+      out->push_back('"');
       return;
     case TypeKind::kDate: {
       const CivilDate d = CivilFromDays(column.i32[row]);
