@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/random.h"
+#include "formats/compression/zlib_reference.h"
 
 namespace tarn::formats {
 namespace {
@@ -51,20 +52,7 @@ Status DecompressTo(Codec& codec, std::string_view compressed, size_t size, std:
   return codec.Decompress(compressed, size, out->data());
 }
 
-// Gzip written by zlib itself: the independent side for GZIP.
-std::string ZlibGzip(std::string_view input) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&s, input.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  s.avail_in = static_cast<uInt>(input.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
+using reference::ZlibGzip;
 
 std::string ZlibGunzip(std::string_view input, size_t size) {
   z_stream s{};

@@ -9,6 +9,7 @@
 
 #include "common/chunked_source.h"
 #include "common/random.h"
+#include "formats/compression/zlib_reference.h"
 
 namespace tarn::formats {
 namespace {
@@ -24,20 +25,7 @@ std::string JsonLines(size_t size, uint64_t seed = 1) {
   return out;
 }
 
-// Gzip written by zlib itself, the independent side of the round trip.
-std::string Gzip(std::string_view input) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&s, input.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  s.avail_in = static_cast<uInt>(input.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
+using reference::ZlibGzip;
 
 // A zstd frame with a content checksum, written by libzstd itself.
 std::string Zstd(std::string_view input) {
@@ -121,7 +109,7 @@ TEST(DecompressingSourceTest, ErrorsOfTheWrappedSourcePassThrough) {
 class StreamTest : public testing::TestWithParam<StreamCompression> {
  protected:
   std::string Compress(std::string_view input) {
-    return GetParam() == StreamCompression::kGzip ? Gzip(input) : Zstd(input);
+    return GetParam() == StreamCompression::kGzip ? ZlibGzip(input) : Zstd(input);
   }
   std::string Name() const { return GetParam() == StreamCompression::kGzip ? "gzip" : "zstd"; }
 };
@@ -214,8 +202,8 @@ TEST_P(StreamTest, AnErrorIsFinal) {
 }
 
 TEST(GzipSourceTest, SkipsZeroPaddingAfterTheLastMember) {
-  auto out =
-      ReadInPieces(*Open(Gzip("data") + std::string(1000, '\0'), StreamCompression::kGzip, 3), 2);
+  auto out = ReadInPieces(
+      *Open(ZlibGzip("data") + std::string(1000, '\0'), StreamCompression::kGzip, 3), 2);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(*out, "data");
 }
@@ -226,9 +214,9 @@ TEST(GzipSourceTest, NothingButZerosIsNotGzip) {
 }
 
 TEST(GzipSourceTest, AMemberAfterPaddingIsGarbage) {
-  const std::string first = Gzip("a") + std::string(4, '\0');
+  const std::string first = ZlibGzip("a") + std::string(4, '\0');
   EXPECT_TRUE(Contains(
-      ReadError(first + Gzip("b"), StreamCompression::kGzip),
+      ReadError(first + ZlibGzip("b"), StreamCompression::kGzip),
       "trailing garbage after gzip member at compressed offset " + std::to_string(first.size())));
 }
 
