@@ -51,6 +51,23 @@ bool MatchesPattern(const std::string& name, const std::string& pattern) {
   }
 }
 
+// A PARTITION (k = v, ...) spec's values in the table's key order; keys may come in any
+// order, and every key needs a value.
+Result<std::vector<std::string>> ValuesInKeyOrder(const TableDefinition& table,
+                                                  const PartitionSpec& spec) {
+  std::vector<std::string> values;
+  for (const Column& key : table.partition_keys) {
+    auto it = std::find_if(spec.values.begin(), spec.values.end(),
+                           [&](const auto& kv) { return Lower(kv.first) == key.name; });
+    if (it == spec.values.end()) {
+      return InvalidArgument(fmt::format("partition spec lacks key '{}' of table {}.{}", key.name,
+                                         table.database, table.name));
+    }
+    values.push_back(it->second);
+  }
+  return values;
+}
+
 std::string WithSlash(std::string location) {
   if (!location.empty() && location.back() != '/') location.push_back('/');
   return location;
@@ -258,17 +275,7 @@ Result<DdlResult> DdlExecutor::Execute(const DdlStatement& statement, const std:
     TARN_ASSIGN_OR_RETURN(TableDefinition table, catalog_->GetTable(t.database, t.name));
     std::vector<Partition> parts;
     for (const PartitionToAdd& add : s->partitions) {
-      // Values are given by key name, in any order; every key needs exactly one.
-      std::vector<std::string> values;
-      for (const Column& key : table.partition_keys) {
-        auto it = std::find_if(add.spec.values.begin(), add.spec.values.end(),
-                               [&](const auto& kv) { return Lower(kv.first) == key.name; });
-        if (it == add.spec.values.end()) {
-          return InvalidArgument(fmt::format("partition spec lacks key '{}' of table {}.{}",
-                                             key.name, t.database, t.name));
-        }
-        values.push_back(it->second);
-      }
+      TARN_ASSIGN_OR_RETURN(std::vector<std::string> values, ValuesInKeyOrder(table, add.spec));
       if (add.spec.values.size() != table.partition_keys.size()) {
         return InvalidArgument(fmt::format("partition spec names {} keys; table {}.{} has {}",
                                            add.spec.values.size(), t.database, t.name,
@@ -289,16 +296,7 @@ Result<DdlResult> DdlExecutor::Execute(const DdlStatement& statement, const std:
     TARN_ASSIGN_OR_RETURN(TableDefinition table, catalog_->GetTable(t.database, t.name));
     std::vector<std::vector<std::string>> all;
     for (const PartitionSpec& spec : s->partitions) {
-      std::vector<std::string> values;
-      for (const Column& key : table.partition_keys) {
-        auto it = std::find_if(spec.values.begin(), spec.values.end(),
-                               [&](const auto& kv) { return Lower(kv.first) == key.name; });
-        if (it == spec.values.end()) {
-          return InvalidArgument(fmt::format("partition spec lacks key '{}' of table {}.{}",
-                                             key.name, t.database, t.name));
-        }
-        values.push_back(it->second);
-      }
+      TARN_ASSIGN_OR_RETURN(std::vector<std::string> values, ValuesInKeyOrder(table, spec));
       all.push_back(std::move(values));
     }
     TARN_ASSIGN_OR_RETURN(int dropped,

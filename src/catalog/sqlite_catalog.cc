@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iterator>
 
 #include "catalog/partition_path.h"
@@ -170,6 +171,14 @@ Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::string& pa
   sqlite3_busy_timeout(db, 5000);
   TARN_RETURN_IF_ERROR(catalog->Migrate());
   return catalog;
+}
+
+Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::OpenLake(const std::string& lake_root) {
+  const std::filesystem::path state = std::filesystem::path(lake_root) / "_tarn";
+  std::error_code ec;
+  std::filesystem::create_directories(state, ec);
+  if (ec) return ErrnoStatus(ec.value(), "creating '" + state.string() + "'");
+  return Open((state / "catalog.db").string());
 }
 
 SqliteCatalog::~SqliteCatalog() { sqlite3_close(db_); }

@@ -22,6 +22,8 @@ class SqliteCatalog {
   // Opens or creates the catalog at `path` (its folder must exist), migrating an older schema.
   // A newer schema version or a file that is not a catalog is an error that says so.
   static Result<std::unique_ptr<SqliteCatalog>> Open(const std::string& path);
+  // Opens the lake's own catalog, LAKE_ROOT/_tarn/catalog.db, creating the _tarn folder.
+  static Result<std::unique_ptr<SqliteCatalog>> OpenLake(const std::string& lake_root);
   ~SqliteCatalog();
   SqliteCatalog(const SqliteCatalog&) = delete;
   SqliteCatalog& operator=(const SqliteCatalog&) = delete;

@@ -3,7 +3,6 @@
 // `import` runs such a file.
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -16,18 +15,6 @@
 #include "sql/parser/script.h"
 
 namespace tarn::cli {
-namespace {
-
-namespace fs = std::filesystem;
-
-Result<std::unique_ptr<catalog::SqliteCatalog>> OpenLakeCatalog(const std::string& lake) {
-  std::error_code ec;
-  fs::create_directories(fs::path(lake) / "_tarn", ec);
-  if (ec) return ErrnoStatus(ec.value(), "creating '" + lake + "/_tarn'");
-  return catalog::SqliteCatalog::Open((fs::path(lake) / "_tarn" / "catalog.db").string());
-}
-
-}  // namespace
 
 Command AddCatalogCommand(CLI::App& app) {
   struct Flags {
@@ -56,7 +43,7 @@ Command AddCatalogCommand(CLI::App& app) {
       ->capture_default_str();
 
   return {cmd, [flags, exporter]() -> int {
-            auto catalog = OpenLakeCatalog(flags->lake);
+            auto catalog = catalog::SqliteCatalog::OpenLake(flags->lake);
             if (!catalog.ok()) return ReportFailure("catalog", catalog.status());
             if (exporter->parsed()) {
               auto ddl = catalog::ExportAthenaDdl(**catalog, flags->batch);

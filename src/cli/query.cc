@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,8 +14,6 @@
 
 namespace tarn::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Prints rows as an aligned table with a header, the way a terminal client does.
 void PrintTable(const catalog::DdlResult& result) {
@@ -90,14 +87,7 @@ Command AddQueryCommand(CLI::App& app) {
             const auto start = std::chrono::steady_clock::now();
             auto statement = sql::ParseDdl(sql);
             if (!statement.ok()) return ReportFailure("query", statement.status());
-            std::error_code ec;
-            fs::create_directories(fs::path(flags->lake) / "_tarn", ec);
-            if (ec) {
-              return ReportFailure("query",
-                                   ErrnoStatus(ec.value(), "creating '" + flags->lake + "/_tarn'"));
-            }
-            auto catalog = catalog::SqliteCatalog::Open(
-                (fs::path(flags->lake) / "_tarn" / "catalog.db").string());
+            auto catalog = catalog::SqliteCatalog::OpenLake(flags->lake);
             if (!catalog.ok()) return ReportFailure("query", catalog.status());
             catalog::DdlExecutor executor(catalog->get(), flags->lake);
             auto result = executor.Execute(*statement, flags->database);
