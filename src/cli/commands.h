@@ -22,5 +22,7 @@ Command AddConvertCommand(CLI::App& app);
 Command AddQueryCommand(CLI::App& app);
 Command AddCatalogCommand(CLI::App& app);
 Command AddDemoCommand(CLI::App& app);
+Command AddServeCommand(CLI::App& app);
+Command AddSendCommand(CLI::App& app);
 
 }  // namespace tarn::cli

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Command> commands = {
       AddGenerateCommand(app), AddConvertCommand(app), AddQueryCommand(app),
-      AddCatalogCommand(app),  AddDemoCommand(app),
+      AddCatalogCommand(app),  AddDemoCommand(app), AddServeCommand(app), AddSendCommand(app),
   };
 
   try {

@@ -39,15 +39,24 @@ T Get(const char* p) {
   return v;
 }
 
+// An entry: length and CRC of the body, then the body (type, sequence, prefix, payload). Built
+// in place in `out`, so that a record's bytes are copied once.
+void AppendEntry(std::string* out, uint8_t type, uint64_t sequence, std::string_view prefix,
+                 std::string_view payload) {
+  const size_t header = out->size();
+  Put(out, static_cast<uint32_t>(kBody + prefix.size() + payload.size()));
+  Put(out, uint32_t{0});
+  const size_t body = out->size();
+  out->push_back(static_cast<char>(type));
+  Put(out, sequence);
+  out->append(prefix);
+  out->append(payload);
+  const uint32_t crc = Crc(std::string_view(*out).substr(body));
+  std::memcpy(out->data() + header + 4, &crc, sizeof(crc));
+}
+
 void AppendEntry(std::string* out, uint8_t type, uint64_t sequence, std::string_view payload) {
-  std::string body;
-  body.reserve(kBody + payload.size());
-  body.push_back(static_cast<char>(type));
-  Put(&body, sequence);
-  body.append(payload);
-  Put(out, static_cast<uint32_t>(body.size()));
-  Put(out, Crc(body));
-  out->append(body);
+  AppendEntry(out, type, sequence, {}, payload);
 }
 
 std::string SegmentName(uint64_t first_sequence) {
@@ -182,34 +191,42 @@ Status WriteAheadLog::Write(std::string_view bytes) {
   if (segment_size_ > 0 && segment_size_ + bytes.size() > options_.segment_bytes) {
     TARN_RETURN_IF_ERROR(OpenSegment(next_sequence_));
   }
+  // On failure (a full disk) the segment is cut back to where it was, so that no partial
+  // entry stays before the next append and the failed records are not acknowledged.
+  const auto fail = [this](std::string_view what) {
+    const int error = errno;
+    if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) == 0) {
+      ::lseek(fd_, static_cast<off_t>(segment_size_), SEEK_SET);
+    }
+    return ErrnoStatus(error, fmt::format("{} '{}'", what, segment_path_));
+  };
   std::string_view left = bytes;
   while (!left.empty()) {
     const ssize_t n = ::write(fd_, left.data(), left.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "writing '" + segment_path_ + "'");
+      return fail("writing");
     }
     left.remove_prefix(static_cast<size_t>(n));
   }
+  if (options_.durability == Durability::kSync && ::fdatasync(fd_) != 0) return fail("syncing");
   segment_size_ += bytes.size();
-  if (options_.durability == Durability::kSync && ::fdatasync(fd_) != 0) {
-    return ErrnoStatus(errno, "syncing '" + segment_path_ + "'");
-  }
   return Status::Ok();
 }
 
 Result<std::vector<uint64_t>> WriteAheadLog::Append(
     const std::vector<std::pair<int64_t, std::string_view>>& records) {
   std::string bytes;
+  size_t total = 0;
+  for (const auto& record : records) total += kHeader + kBody + 8 + record.second.size();
+  bytes.reserve(total);
   std::vector<uint64_t> sequences;
   sequences.reserve(records.size());
   uint64_t sequence = next_sequence_;
-  std::string payload;
   for (const auto& [arrival, data] : records) {
-    payload.clear();
-    Put(&payload, arrival);
-    payload.append(data);
-    AppendEntry(&bytes, kRecord, sequence, payload);
+    char stamp[sizeof(arrival)];
+    std::memcpy(stamp, &arrival, sizeof(arrival));
+    AppendEntry(&bytes, kRecord, sequence, std::string_view(stamp, sizeof(stamp)), data);
     sequences.push_back(sequence++);
   }
   TARN_RETURN_IF_ERROR(Write(bytes));

@@ -6,7 +6,7 @@ import subprocess
 import tarn_test_util as util
 from tarn_test_util import run
 
-SUBCOMMANDS = ["generate", "convert", "query", "catalog", "demo"]
+SUBCOMMANDS = ["generate", "convert", "query", "catalog", "demo", "serve", "send"]
 
 
 class CliTest(util.TempDirTest):

@@ -568,6 +568,7 @@ class JsonLinesReader::Impl {
   uint64_t malformed_records() const { return malformed_; }
   const Status& first_malformed() const { return first_malformed_; }
   uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t last_bad_line() const { return last_bad_line_; }
 
  private:
   struct ColumnPlan {
@@ -634,6 +635,7 @@ class JsonLinesReader::Impl {
   size_t error_column_ = kNoKey;
 
   uint64_t records_ = 0;
+  uint64_t last_bad_line_ = 0;
   uint64_t malformed_ = 0;
   uint64_t bytes_read_ = 0;
   Status first_malformed_;
@@ -811,6 +813,7 @@ Result<size_t> JsonLinesReader::Impl::ReadBatch(size_t max_rows, std::vector<Col
       continue;
     }
     if (error_column_ == kNoKey) skip_ = Skip::kUnlessRecord;
+    last_bad_line_ = record.line;
     for (Column& column : *out) TruncateColumn(&column, rows);
     Status bad =
         Corruption(error_column_ == kNoKey
@@ -1190,5 +1193,7 @@ uint64_t JsonLinesReader::records() const { return impl_->records(); }
 uint64_t JsonLinesReader::malformed_records() const { return impl_->malformed_records(); }
 const Status& JsonLinesReader::first_malformed() const { return impl_->first_malformed(); }
 uint64_t JsonLinesReader::bytes_read() const { return impl_->bytes_read(); }
+
+uint64_t JsonLinesReader::last_bad_line() const { return impl_->last_bad_line(); }
 
 }  // namespace tarn::formats

@@ -119,6 +119,8 @@ class JsonLinesReader {
   const Status& first_malformed() const;
   // Bytes taken from the source so far.
   uint64_t bytes_read() const;
+  // The line (1-based) of the last bad record met (malformed or not convertible), 0 if none.
+  uint64_t last_bad_line() const;
 
  private:
   class Impl;

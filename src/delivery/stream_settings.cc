@@ -1,0 +1,123 @@
+#include "delivery/stream_settings.h"
+
+#include <fmt/format.h>
+
+namespace tarn::delivery {
+namespace {
+
+ObjectCompression ToObjectCompression(CompressionFormat format) {
+  switch (format) {
+    case CompressionFormat::kGzip:
+      return ObjectCompression::kGzip;
+    case CompressionFormat::kSnappy:
+      return ObjectCompression::kSnappy;
+    case CompressionFormat::kHadoopSnappy:
+      return ObjectCompression::kHadoopSnappy;
+    case CompressionFormat::kZstd:
+      return ObjectCompression::kZstd;
+    case CompressionFormat::kUncompressed:
+      break;
+  }
+  return ObjectCompression::kUncompressed;
+}
+
+Status SetConversion(const DataFormatConversionConfig& config, catalog::SqliteCatalog& catalog,
+                     ConversionSettings* out) {
+  constexpr std::string_view kWhere =
+      "ExtendedS3DestinationConfiguration.DataFormatConversionConfiguration";
+  const SchemaConfig& schema = config.schema;
+  Result<catalog::TableDefinition> table =
+      catalog.GetTable(schema.database_name, schema.table_name);
+  if (!table.ok()) {
+    return InvalidArgument(
+        fmt::format("{}.SchemaConfiguration: {}", kWhere, table.status().message()));
+  }
+  out->database = schema.database_name;
+  out->table = schema.table_name;
+  const OpenXJsonSerDe* openx = std::get_if<OpenXJsonSerDe>(&config.deserializer);
+  const HiveJsonSerDe* hive = std::get_if<HiveJsonSerDe>(&config.deserializer);
+  if (hive != nullptr) {
+    for (const std::string& format : hive->timestamp_formats) {
+      if (format != "millis") {
+        return InvalidArgument(fmt::format(
+            "{}.InputFormatConfiguration.Deserializer.HiveJsonSerDe.TimestampFormats: '{}': "
+            "tarn reads the default timestamp forms and \"millis\" only (docs/streams.md)",
+            kWhere, format));
+      }
+    }
+  }
+  if (openx != nullptr && openx->convert_dots_in_json_keys_to_underscores) {
+    return InvalidArgument(
+        fmt::format("{}.InputFormatConfiguration.Deserializer.OpenXJsonSerDe."
+                    "ConvertDotsInJsonKeysToUnderscores: not supported by tarn yet",
+                    kWhere));
+  }
+  out->reader.case_insensitive = openx == nullptr || openx->case_insensitive;
+  for (const catalog::Column& column : table->columns) {
+    out->schema.push_back(formats::Field{column.name, column.type});
+    formats::JsonColumnSpec spec{column.name, column.type, {}};
+    if (openx != nullptr) {
+      auto mapped = openx->column_to_json_key_mappings.find(column.name);
+      if (mapped != openx->column_to_json_key_mappings.end()) spec.path = {mapped->second};
+    }
+    out->columns.push_back(std::move(spec));
+  }
+  const ParquetSerDe& parquet = config.serializer;
+  switch (parquet.compression) {
+    case ParquetCompression::kUncompressed:
+      out->writer.compression = formats::CompressionCodec::kUncompressed;
+      break;
+    case ParquetCompression::kGzip:
+      out->writer.compression = formats::CompressionCodec::kGzip;
+      break;
+    case ParquetCompression::kSnappy:
+      out->writer.compression = formats::CompressionCodec::kSnappy;
+      break;
+  }
+  out->writer.row_group_bytes = parquet.block_size_bytes;
+  out->writer.page_bytes = parquet.page_size_bytes;
+  out->writer.dictionary = parquet.enable_dictionary_compression.value_or(true);
+  out->writer.page_version = parquet.writer_version == ParquetWriterVersion::kV2
+                                 ? formats::parquet::DataPageVersion::kV2
+                                 : formats::parquet::DataPageVersion::kV1;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DeliverySettings> MakeDeliverySettings(const StreamConfig& config,
+                                              const std::string& version_id,
+                                              catalog::SqliteCatalog& catalog) {
+  DeliverySettings settings;
+  settings.name = config.name;
+  settings.version = version_id;
+  settings.bucket = config.bucket;
+  settings.prefix = config.prefix;
+  settings.error_prefix = config.error_output_prefix;
+  settings.buffer_bytes = static_cast<uint64_t>(config.buffering_hints.size_in_mbs) << 20;
+  settings.interval_seconds = config.buffering_hints.interval_in_seconds;
+  settings.compression = ToObjectCompression(config.compression_format);
+  settings.file_extension = config.file_extension;
+  settings.time_zone = config.custom_time_zone;
+  const ProcessingConfig& processing = config.processing;
+  if (processing.Runs(ProcessorType::kRecordDeAggregation)) {
+    settings.deaggregation = processing.sub_record_type == SubRecordType::kJson
+                                 ? DeaggregationType::kJson
+                                 : DeaggregationType::kDelimited;
+    settings.delimiter = processing.delimiter;
+  }
+  if (processing.Runs(ProcessorType::kMetadataExtraction)) {
+    settings.metadata_query = processing.metadata_query;
+  }
+  settings.append_delimiter = processing.Runs(ProcessorType::kAppendDelimiterToRecord);
+  settings.dynamic_partitioning = config.dynamic_partitioning.enabled;
+  settings.active_partition_limit = static_cast<size_t>(config.active_partition_limit);
+  if (config.format_conversion_enabled()) {
+    settings.conversion_enabled = true;
+    TARN_RETURN_IF_ERROR(
+        SetConversion(*config.data_format_conversion, catalog, &settings.conversion));
+  }
+  return settings;
+}
+
+}  // namespace tarn::delivery
