@@ -290,7 +290,9 @@ void FirehoseService::Impl::Put(const std::string& operation, const std::string&
     return respond(Error("ResourceNotFoundException", NotFoundMessage(request->stream)));
   }
   const size_t count = request->records.size();
-  const bool encrypted = entry->config.stream_encryption.enabled;
+  // Server-side encryption is configured but not yet performed (security issue), so the answer
+  // says the records are not encrypted rather than what the configuration asks for.
+  const bool encrypted = false;
   entry->stream->Put(
       std::move(request->records),
       [entry, count, batch, encrypted, respond = std::move(respond)](delivery::PutOutcome outcome) {
