@@ -21,6 +21,7 @@
 #include "common/time_zone.h"
 #include "delivery/metadata_extractor.h"
 #include "delivery/prefix.h"
+#include "delivery/serde_rewrite.h"
 #include "formats/parquet/file_writer.h"
 
 namespace tarn::delivery {
@@ -178,47 +179,6 @@ void AppendErrorRecord(std::string* out, int64_t arrival_micros, std::string_vie
     out->push_back('}');
   }
   out->append("}\n");
-}
-
-// Splits a de-aggregated record: concatenated JSON values (whitespace between them allowed),
-// or text between delimiters. A JSON record that does not split cleanly is one sub-record,
-// left for the later steps to reject.
-std::vector<std::string_view> SplitJsonRecords(std::string_view data) {
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  const auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-  while (i < data.size()) {
-    while (i < data.size() && is_space(data[i])) ++i;
-    if (i >= data.size()) break;
-    if (data[i] != '{' && data[i] != '[') return {data};
-    const size_t start = i;
-    int depth = 0;
-    bool in_string = false;
-    for (; i < data.size(); ++i) {
-      const char c = data[i];
-      if (in_string) {
-        if (c == '\\') {
-          ++i;
-        } else if (c == '"') {
-          in_string = false;
-        }
-        continue;
-      }
-      if (c == '"') {
-        in_string = true;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) {
-          ++i;
-          break;
-        }
-      }
-    }
-    if (depth != 0 || in_string) return {data};
-    parts.push_back(data.substr(start, i - start));
-  }
-  return parts;
 }
 
 std::vector<std::string_view> SplitDelimited(std::string_view data, std::string_view delimiter) {
@@ -573,7 +533,7 @@ void DeliveryStream::Impl::ProcessRecord(uint64_t sequence, int64_t arrival_micr
     return;
   }
   const std::vector<std::string_view> parts = settings_.deaggregation == DeaggregationType::kJson
-                                                  ? SplitJsonRecords(data)
+                                                  ? SplitJsonValues(data)
                                                   : SplitDelimited(data, settings_.delimiter);
   if (parts.size() > kMaxSubRecords) {
     if (!committed_.contains(Unit(sequence, kWhole))) {
@@ -629,6 +589,11 @@ void DeliveryStream::Impl::AddUnit(uint64_t unit, int64_t arrival_micros, std::s
     return;
   }
   if (settings_.conversion_enabled) {
+    const SerDeRewrite* rewrite = settings_.conversion.rewrite.get();
+    if (rewrite != nullptr && rewrite->active()) {
+      AddToPartition(*prefix, "", unit, arrival_micros, rewrite->Apply(data), data, true);
+      return;
+    }
     // One record per line, so that a reader's line number names the record; line breaks can
     // only be whitespace between JSON tokens, so they become spaces (the original is kept for
     // the error output).

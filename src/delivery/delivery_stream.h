@@ -31,6 +31,8 @@
 
 namespace tarn::delivery {
 
+class SerDeRewrite;
+
 // How an object's bytes are compressed (Firehose's CompressionFormat, plus ZSTD).
 enum class ObjectCompression { kUncompressed, kGzip, kSnappy, kHadoopSnappy, kZstd };
 
@@ -43,6 +45,8 @@ struct ConversionSettings {
   std::vector<formats::JsonColumnSpec> columns;  // Where each column is in a record.
   formats::JsonReaderOptions reader;
   formats::parquet::ParquetWriterOptions writer;
+  // ConvertDotsInJsonKeysToUnderscores and Hive TimestampFormats; null when neither is set.
+  std::shared_ptr<const SerDeRewrite> rewrite;
 };
 
 // Everything a stream needs, already validated (see stream_config.h for the API's shape).

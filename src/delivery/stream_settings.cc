@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "delivery/serde_rewrite.h"
+
 namespace tarn::delivery {
 namespace {
 
@@ -36,23 +38,8 @@ Status SetConversion(const DataFormatConversionConfig& config, catalog::SqliteCa
   out->table = schema.table_name;
   const OpenXJsonSerDe* openx = std::get_if<OpenXJsonSerDe>(&config.deserializer);
   const HiveJsonSerDe* hive = std::get_if<HiveJsonSerDe>(&config.deserializer);
-  if (hive != nullptr) {
-    for (const std::string& format : hive->timestamp_formats) {
-      if (format != "millis") {
-        return InvalidArgument(fmt::format(
-            "{}.InputFormatConfiguration.Deserializer.HiveJsonSerDe.TimestampFormats: '{}': "
-            "tarn reads the default timestamp forms and \"millis\" only (docs/streams.md)",
-            kWhere, format));
-      }
-    }
-  }
-  if (openx != nullptr && openx->convert_dots_in_json_keys_to_underscores) {
-    return InvalidArgument(
-        fmt::format("{}.InputFormatConfiguration.Deserializer.OpenXJsonSerDe."
-                    "ConvertDotsInJsonKeysToUnderscores: not supported by tarn yet",
-                    kWhere));
-  }
   out->reader.case_insensitive = openx == nullptr || openx->case_insensitive;
+  std::vector<std::string> timestamps;
   for (const catalog::Column& column : table->columns) {
     out->schema.push_back(formats::Field{column.name, column.type});
     formats::JsonColumnSpec spec{column.name, column.type, {}};
@@ -61,7 +48,18 @@ Status SetConversion(const DataFormatConversionConfig& config, catalog::SqliteCa
       if (mapped != openx->column_to_json_key_mappings.end()) spec.path = {mapped->second};
     }
     out->columns.push_back(std::move(spec));
+    if (column.type.kind == formats::TypeKind::kTimestamp) timestamps.push_back(column.name);
   }
+  const bool convert_dots = openx != nullptr && openx->convert_dots_in_json_keys_to_underscores;
+  const std::vector<std::string> no_formats;
+  Result<SerDeRewrite> rewrite =
+      SerDeRewrite::Make(convert_dots, hive != nullptr ? hive->timestamp_formats : no_formats,
+                         std::move(timestamps), out->reader.case_insensitive);
+  if (!rewrite.ok()) {
+    return InvalidArgument(fmt::format("{}.InputFormatConfiguration.Deserializer.HiveJsonSerDe.{}",
+                                       kWhere, rewrite.status().message()));
+  }
+  if (rewrite->active()) out->rewrite = std::make_shared<SerDeRewrite>(std::move(*rewrite));
   const ParquetSerDe& parquet = config.serializer;
   switch (parquet.compression) {
     case ParquetCompression::kUncompressed:
