@@ -93,6 +93,7 @@ std::string EncodeIntent(const std::string& bucket, const std::vector<PlannedObj
   PutVarint(&out, objects.size());
   for (const PlannedObject& object : objects) {
     PutBytes(&out, object.key);
+    out.push_back(object.error ? '\x01' : '\x00');
     std::vector<std::pair<uint64_t, uint64_t>> runs;  // (delta, count)
     uint64_t previous = 0;
     for (uint64_t unit : object.units) {
@@ -115,6 +116,7 @@ std::string EncodeIntent(const std::string& bucket, const std::vector<PlannedObj
 
 struct DecodedObject {
   std::string key;
+  bool error = false;  // Error output: no partition to register.
   std::vector<uint64_t> units;
 };
 
@@ -124,7 +126,10 @@ bool DecodeIntent(std::string_view in, std::string* bucket, std::vector<DecodedO
   for (uint64_t i = 0; i < count; ++i) {
     DecodedObject object;
     uint64_t runs = 0;
-    if (!GetBytes(&in, &object.key) || !GetVarint(&in, &runs) || runs > in.size()) return false;
+    if (!GetBytes(&in, &object.key) || in.empty()) return false;
+    object.error = in.front() != 0;
+    in.remove_prefix(1);
+    if (!GetVarint(&in, &runs) || runs > in.size()) return false;
     uint64_t unit = 0;
     for (uint64_t r = 0; r < runs; ++r) {
       uint64_t delta = 0, n = 0;
@@ -260,7 +265,8 @@ class DeliveryStream::Impl {
                       bool data_line);
   void AddError(uint64_t unit, int64_t arrival_micros, std::string_view type, std::string_view code,
                 std::string_view message, std::string_view raw);
-  Result<std::string> ErrorPrefix(int64_t arrival_micros, std::string_view type);
+  // `random` is the caller's thread's (the writer's random_, or a flusher's own).
+  Result<std::string> ErrorPrefix(int64_t arrival_micros, std::string_view type, Random* random);
   int64_t LocalMicros(int64_t utc_micros) const {
     return utc_micros + zone_.OffsetSeconds(utc_micros / 1000000) * 1000000;
   }
@@ -304,6 +310,8 @@ class DeliveryStream::Impl {
   uint64_t undelivered_bytes_ = 0;  // Logged, not yet checkpointed (approximate).
   uint64_t accepted_through_ = 0;   // Last sequence logged.
   uint64_t delivered_through_ = 0;  // The log's checkpoint.
+  size_t in_writer_ = 0;            // Requests the writer took from queue_ and has not processed.
+  uint64_t failed_flushes_ = 0;     // Buffers that could not be delivered (they stay in the log).
   bool seal_all_ = false;
   bool closing_ = false;
   bool stopped_ = false;
@@ -385,7 +393,7 @@ Status DeliveryStream::Impl::Open(const std::string& folder, std::vector<std::st
         committed_.insert(unit);
         largest = std::max(largest, UnitSequence(unit));
       }
-      if (on_commit_) on_commit_(fmt::format("s3://{}/{}", bucket, object.key));
+      if (on_commit_ && !object.error) on_commit_(fmt::format("s3://{}/{}", bucket, object.key));
     }
     live_intents_[intent.sequence] = largest;
   }
@@ -414,6 +422,10 @@ void DeliveryStream::Impl::Start() {
 
 void DeliveryStream::Impl::Put(std::vector<std::string> records,
                                std::function<void(PutOutcome)> done) {
+  if (records.empty()) {
+    done(PutOutcome{Status::Ok(), 0});  // Nothing to log (the API refuses empty batches).
+    return;
+  }
   uint64_t bytes = 0;
   for (const std::string& record : records) bytes += record.size();
   std::unique_lock lock(mu_);
@@ -460,6 +472,7 @@ void DeliveryStream::Impl::WriterLoop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      in_writer_ = batch.size();
       queued_bytes_ = 0;
       completions.swap(completions_);
       seal_all = std::exchange(seal_all_, false);
@@ -485,28 +498,36 @@ void DeliveryStream::Impl::WriterLoop() {
         }
         for (Request& request : batch) request.done(PutOutcome{failed, 0});
       } else {
+        {
+          // Before the answers: a Flush() or a limit check that follows an answer must see
+          // its records.
+          uint64_t bytes = 0;
+          for (const auto& entry : entries) bytes += entry.second.size();
+          std::lock_guard lock(mu_);
+          accepted_through_ = log_->next_sequence() - 1;
+          undelivered_bytes_ += bytes;
+        }
         size_t next = 0;
         for (Request& request : batch) {
           request.done(PutOutcome{Status::Ok(), (*sequences)[next]});
           next += request.records.size();
         }
         next = 0;
-        uint64_t bytes = 0;
         for (Request& request : batch) {
           for (const std::string& record : request.records) {
             const uint64_t sequence = (*sequences)[next++];
             Logged(sequence, request.arrival_micros, record.size());
-            bytes += record.size();
             ProcessRecord(sequence, request.arrival_micros, record);
           }
         }
-        std::lock_guard lock(mu_);
-        accepted_through_ = log_->next_sequence() - 1;
-        undelivered_bytes_ += bytes;
       }
       batch.clear();
     }
     ApplyCompletions(std::move(completions));
+    {
+      std::lock_guard lock(mu_);
+      in_writer_ = 0;
+    }
     SealDue(seal_all || closing);
     Status checkpoint = AdvanceCheckpoint();
     if (!checkpoint.ok()) {
@@ -610,19 +631,19 @@ void DeliveryStream::Impl::AddUnit(uint64_t unit, int64_t arrival_micros, std::s
   AddToPartition(*prefix, "", unit, arrival_micros, data, {}, true);
 }
 
-Result<std::string> DeliveryStream::Impl::ErrorPrefix(int64_t arrival_micros,
-                                                      std::string_view type) {
+Result<std::string> DeliveryStream::Impl::ErrorPrefix(int64_t arrival_micros, std::string_view type,
+                                                      Random* random) {
   PrefixTemplate::Context context;
   context.time_micros = LocalMicros(arrival_micros);
   context.error_output_type = type;
-  context.random = &random_;
+  context.random = random;
   return error_prefix_.Evaluate(context);
 }
 
 void DeliveryStream::Impl::AddError(uint64_t unit, int64_t arrival_micros, std::string_view type,
                                     std::string_view code, std::string_view message,
                                     std::string_view raw) {
-  Result<std::string> prefix = ErrorPrefix(arrival_micros, type);
+  Result<std::string> prefix = ErrorPrefix(arrival_micros, type, &random_);
   // The error prefix has no partition keys, so it cannot fail but by length; then the error
   // goes under the type alone rather than being lost.
   const std::string where = prefix.ok() ? *prefix : fmt::format("{}/", type);
@@ -708,10 +729,12 @@ void DeliveryStream::Impl::SealDue(bool all) {
   }
   for (const std::string& id : due) Seal(id);
   // Memory: past the limit, the largest buffers go out early.
-  while (!partitions_.empty()) {
+  // Memory: while open buffers hold more than half the limit, the largest goes out early, one
+  // a round (sealing moves bytes to the flushers; the limit itself refuses puts).
+  if (!partitions_.empty()) {
     {
       std::lock_guard lock(mu_);
-      if (buffered_bytes_ + inflight_bytes_ <= limits_.max_buffered_bytes * 3 / 4) break;
+      if (buffered_bytes_ <= limits_.max_buffered_bytes / 2) return;
     }
     auto largest = std::max_element(
         partitions_.begin(), partitions_.end(),
@@ -804,43 +827,75 @@ Status DeliveryStream::Impl::BuildObjects(Partition& partition,
     return Status::Ok();
   }
   // Parquet: read the lines with the table's SerDe rules; a line that cannot be converted
-  // goes to the error output, the others become rows.
+  // goes to the error output, the others become rows. A record may hold several objects, and
+  // one bad object fails the whole record, so when there are bad lines the good ones are
+  // converted again without them (bad records are rare; the common case reads once).
   const ConversionSettings& conversion = settings_.conversion;
-  auto source = std::make_unique<StringSource>(partition.data, partition.prefix);
-  TARN_ASSIGN_OR_RETURN(
-      std::unique_ptr<formats::JsonLinesReader> reader,
-      formats::JsonLinesReader::Open(std::move(source), conversion.columns, conversion.reader));
-  auto sink = std::make_unique<StringSink>();
-  StringSink* sink_view = sink.get();
-  TARN_ASSIGN_OR_RETURN(
-      std::unique_ptr<formats::parquet::ParquetWriter> writer,
-      formats::parquet::ParquetWriter::Open(conversion.schema, std::move(sink), conversion.writer));
-  std::vector<formats::Column> columns;
-  std::vector<std::pair<uint64_t, std::string>> bad;  // Line (1-based), message.
+  std::map<uint64_t, std::string> bad;  // Line (1-based) -> the first problem on it.
+  std::string parquet;
   uint64_t rows = 0;
-  while (true) {
-    Result<size_t> read = reader->ReadBatch(4096, &columns);
-    if (!read.ok()) {
-      if (read.status().code() != StatusCode::kCorruption || reader->last_bad_line() == 0) {
-        return read.status();
+  std::string filtered;
+  std::vector<uint64_t> kept;  // Original line of each line of `filtered`.
+  std::string_view input = partition.data;
+  for (int pass = 0; pass < 2; ++pass) {
+    const size_t bad_before = bad.size();
+    TARN_ASSIGN_OR_RETURN(
+        std::unique_ptr<formats::JsonLinesReader> reader,
+        formats::JsonLinesReader::Open(std::make_unique<StringSource>(input, partition.prefix),
+                                       conversion.columns, conversion.reader));
+    auto sink = std::make_unique<StringSink>();
+    StringSink* sink_view = sink.get();
+    TARN_ASSIGN_OR_RETURN(std::unique_ptr<formats::parquet::ParquetWriter> writer,
+                          formats::parquet::ParquetWriter::Open(conversion.schema, std::move(sink),
+                                                                conversion.writer));
+    std::vector<formats::Column> columns;
+    rows = 0;
+    while (true) {
+      Result<size_t> read = reader->ReadBatch(4096, &columns);
+      if (!read.ok()) {
+        if (read.status().code() != StatusCode::kCorruption || reader->last_bad_line() == 0) {
+          return read.status();
+        }
+        // Lines of the second pass are lines of the filtered input; map them back.
+        uint64_t line = reader->last_bad_line();
+        if (pass == 1 && line >= 1 && line <= kept.size()) line = kept[line - 1];
+        bad.emplace(line, read.status().message());
+        continue;
       }
-      bad.emplace_back(reader->last_bad_line(), read.status().message());
-      continue;
+      if (*read == 0) break;
+      rows += *read;
+      TARN_RETURN_IF_ERROR(writer->Write(columns));
     }
-    if (*read == 0) break;
-    rows += *read;
-    TARN_RETURN_IF_ERROR(writer->Write(columns));
+    TARN_RETURN_IF_ERROR(writer->Close());
+    parquet = sink_view->data();
+    if (bad.size() == bad_before) break;
+    if (pass == 1) {
+      return Internal(
+          fmt::format("{}: conversion found new bad records after removing the bad "
+                      "ones",
+                      partition.prefix));
+    }
+    // Again without the bad lines.
+    filtered.clear();
+    size_t start = 0;
+    for (uint64_t line = 1; start < partition.data.size(); ++line) {
+      size_t end = partition.data.find('\n', start);
+      if (end == std::string::npos) end = partition.data.size() - 1;
+      if (!bad.contains(line)) {
+        filtered.append(partition.data, start, end + 1 - start);
+        kept.push_back(line);
+      }
+      start = end + 1;
+    }
+    input = filtered;
   }
-  TARN_RETURN_IF_ERROR(writer->Close());
-  std::unordered_set<uint64_t> bad_lines;
-  for (const auto& entry : bad) bad_lines.insert(entry.first);
   PlannedObject data;
   for (size_t i = 0; i < partition.units.size(); ++i) {
-    if (!bad_lines.contains(i + 1)) data.units.push_back(partition.units[i]);
+    if (!bad.contains(i + 1)) data.units.push_back(partition.units[i]);
   }
   if (!data.units.empty()) {
     data.records = rows;
-    data.bytes = sink_view->data();
+    data.bytes = std::move(parquet);
     const std::string_view extension = settings_.file_extension.empty()
                                            ? std::string_view(".parquet")
                                            : std::string_view(settings_.file_extension);
@@ -848,22 +903,26 @@ Status DeliveryStream::Impl::BuildObjects(Partition& partition,
         ObjectKey(partition.prefix, partition.oldest_micros, data.units.front(), extension, "");
     objects->push_back(std::move(data));
   }
-  if (!bad.empty()) {
+  {
     std::lock_guard lock(mu_);
     metrics_.failed_conversion_records += bad.size();
     metrics_.error_records += bad.size();
-  }
-  {
-    std::lock_guard lock(mu_);
     metrics_.succeeded_conversion_records += partition.units.size() - bad.size();
   }
+  Random random(boot_ ^ partition.units.front());
   // Error objects, one per error prefix (it may hold the arrival date).
   std::map<std::string, PlannedObject> errors;
+  // `bad` is in line order, so one walk over the buffer finds every bad line.
+  size_t cursor = 0;
+  uint64_t cursor_line = 1;
   for (const auto& [line, message] : bad) {
     const size_t index = line - 1;
-    if (index >= partition.units.size()) continue;
+    if (index >= partition.units.size()) {
+      return Internal(fmt::format("{}: the reader reported line {} of {}", partition.prefix, line,
+                                  partition.units.size()));
+    }
     const int64_t arrival = partition.arrivals[index];
-    Result<std::string> prefix = ErrorPrefix(arrival, "format-conversion-failed");
+    Result<std::string> prefix = ErrorPrefix(arrival, "format-conversion-failed", &random);
     const std::string where = prefix.ok() ? *prefix : "format-conversion-failed/";
     PlannedObject& error = errors[where];
     error.error = true;
@@ -874,10 +933,12 @@ Status DeliveryStream::Impl::BuildObjects(Partition& partition,
       raw = original->second;
     } else {
       // The line without its newline.
-      size_t start = 0;
-      for (size_t k = 0; k < index; ++k) start = partition.data.find('\n', start) + 1;
-      raw =
-          std::string_view(partition.data).substr(start, partition.data.find('\n', start) - start);
+      while (cursor_line < line) {
+        cursor = partition.data.find('\n', cursor) + 1;
+        ++cursor_line;
+      }
+      raw = std::string_view(partition.data)
+                .substr(cursor, partition.data.find('\n', cursor) - cursor);
     }
     std::string text;
     AppendErrorRecord(&text, arrival, "DataFormatConversion.MalformedData", message, raw,
@@ -919,6 +980,10 @@ Status DeliveryStream::Impl::Commit(std::vector<PlannedObject>& objects) {
       if (put.code() == StatusCode::kAlreadyExists) {
         // Written by an earlier attempt whose outcome was lost: the intent names it alone.
         break;
+      }
+      if (put.code() == StatusCode::kInvalidArgument) {
+        // The store refuses the key itself: retrying cannot help.
+        return put.WithContext(fmt::format("s3://{}/{}", settings_.bucket, object.key));
       }
       {
         std::lock_guard lock(mu_);
@@ -995,6 +1060,7 @@ void DeliveryStream::Impl::FlusherLoop() {
     }
     {
       std::lock_guard lock(mu_);
+      if (!status.ok()) failed_flushes_++;
       inflight_bytes_ -= completion.buffered;
       metrics_.delivered_records += completion.records;
       metrics_.delivered_bytes += completion.bytes;
@@ -1007,15 +1073,22 @@ void DeliveryStream::Impl::FlusherLoop() {
 
 Status DeliveryStream::Impl::Flush() {
   std::unique_lock lock(mu_);
-  const uint64_t target = accepted_through_ + 0;
-  // Requests still queued are logged by the writer's next round; wait for those too.
+  // Requests still queued or in the writer's hands are logged by its next round; wait for
+  // those too.
+  const uint64_t failed_before = failed_flushes_;
   seal_all_ = true;
   writer_cv_.notify_one();
   const auto limit = Clock::now() + std::chrono::minutes(10);
   while (true) {
-    const bool queued = !queue_.empty();
-    if (!queued && delivered_through_ >= std::max(target, accepted_through_)) return Status::Ok();
+    const bool waiting = !queue_.empty() || in_writer_ > 0;
+    if (!waiting && delivered_through_ >= accepted_through_) return Status::Ok();
     if (stopped_) return Status(StatusCode::kUnavailable, "the stream stopped before delivering");
+    if (failed_flushes_ > failed_before && sealed_.empty() && inflight_bytes_ == 0 && !waiting) {
+      return Status(StatusCode::kUnavailable,
+                    fmt::format("stream {}: some records could not be delivered; they stay in "
+                                "the write-ahead log and are delivered after a restart",
+                                settings_.name));
+    }
     if (idle_cv_.wait_until(lock, std::min(limit, Clock::now() + std::chrono::milliseconds(100))) ==
             std::cv_status::timeout &&
         Clock::now() >= limit) {

@@ -50,9 +50,13 @@ void SnappyFramed(std::string_view raw, std::string* out) {
 }
 
 // Hadoop's BlockCompressorStream with SnappyCodec: per block of input, its length, then the
-// length of the one compressed chunk and the chunk (all lengths 32-bit big-endian).
+// length of the one compressed chunk and the chunk (all lengths 32-bit big-endian). Blocks are
+// as large as Hadoop's own writer makes them with its default 256 KiB buffer (the buffer less
+// snappy's worst-case overhead, size / 6 + 32), so that a chunk always fits the buffer
+// Hadoop's reader decompresses it into.
 void HadoopSnappy(std::string_view raw, std::string* out) {
-  static constexpr size_t kBlock = 256 * 1024;
+  static constexpr size_t kBuffer = 256 * 1024;
+  static constexpr size_t kBlock = kBuffer - (kBuffer / 6 + 32);
   std::string compressed;
   for (size_t offset = 0; offset < raw.size(); offset += kBlock) {
     const std::string_view block = raw.substr(offset, kBlock);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "delivery/serde_rewrite.h"
+#include "storage/object_store.h"
 
 namespace tarn::delivery {
 namespace {
@@ -21,6 +22,30 @@ ObjectCompression ToObjectCompression(CompressionFormat format) {
       break;
   }
   return ObjectCompression::kUncompressed;
+}
+
+// Keys become folders of the lake, so a prefix's literal text must not make an empty, "." or
+// ".." folder name or start with '/' (S3 would take such keys; a file system cannot).
+Status CheckPrefixMakesSafeKeys(std::string_view member, const std::string& text) {
+  std::string sample;
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 2, "!{") == 0) {
+      const size_t end = text.find('}', i);
+      if (end == std::string::npos) break;
+      sample.push_back('x');
+      i = end + 1;
+    } else {
+      sample.push_back(text[i++]);
+    }
+  }
+  sample.push_back('x');
+  if (!storage::IsSafeKey(sample)) {
+    return InvalidArgument(fmt::format(
+        "ExtendedS3DestinationConfiguration.{}: '{}' makes object keys with an empty, '.' or "
+        "'..' folder name or a leading '/', which the lake's folders cannot hold",
+        member, text));
+  }
+  return Status::Ok();
 }
 
 Status SetConversion(const DataFormatConversionConfig& config, catalog::SqliteCatalog& catalog,
@@ -86,6 +111,8 @@ Status SetConversion(const DataFormatConversionConfig& config, catalog::SqliteCa
 Result<DeliverySettings> MakeDeliverySettings(const StreamConfig& config,
                                               const std::string& version_id,
                                               catalog::SqliteCatalog& catalog) {
+  TARN_RETURN_IF_ERROR(CheckPrefixMakesSafeKeys("Prefix", config.prefix));
+  TARN_RETURN_IF_ERROR(CheckPrefixMakesSafeKeys("ErrorOutputPrefix", config.error_output_prefix));
   DeliverySettings settings;
   settings.name = config.name;
   settings.version = version_id;
