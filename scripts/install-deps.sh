@@ -11,7 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   # libraries
   libfmt-dev libcli11-dev libssl-dev zlib1g-dev libdeflate-dev libisal-dev libzstd-dev libsnappy-dev libsqlite3-dev
-  libsimdjson-dev libthrift-dev thrift-compiler libboost-dev libjq-dev libcurl4-openssl-dev tzdata
+  libsimdjson-dev libthrift-dev thrift-compiler libboost-dev libjq-dev libcurl4-openssl-dev tzdata libre2-dev
   # test tools and real clients of the Firehose API
   zstd awscli python3-boto3
   # tests and benchmarks

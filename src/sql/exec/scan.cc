@@ -1,0 +1,320 @@
+#include "sql/exec/scan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "common/byte_source.h"
+#include "common/random_access_file.h"
+#include "formats/compression/decompressing_source.h"
+#include "formats/parquet/file_reader.h"
+#include "sql/functions/scalar.h"
+
+namespace tarn::sql {
+namespace {
+
+// Counts the bytes read from storage into the query's total.
+class CountingSource : public ByteSource {
+ public:
+  CountingSource(std::unique_ptr<ByteSource> inner, std::string name, QueryContext* context)
+      : inner_(std::move(inner)), name_(std::move(name)), context_(context) {}
+  Result<size_t> Read(char* out, size_t size) override {
+    TARN_ASSIGN_OR_RETURN(size_t n, inner_->Read(out, size));
+    context_->bytes_scanned.fetch_add(n);
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  std::string name_;
+  QueryContext* context_;
+};
+
+Status BadData(const Status& status) {
+  if (status.code() == StatusCode::kCorruption) {
+    return Status(StatusCode::kCorruption, "HIVE_BAD_DATA: " + status.message());
+  }
+  return status;
+}
+
+class ScanOperator : public Operator {
+ public:
+  ScanOperator(ScanSpec spec, QueryContext* context) : spec_(std::move(spec)), context_(context) {
+    if (spec_.project.empty()) {
+      for (const ScanOutput& output : spec_.outputs) types_.push_back(output.type);
+    } else {
+      for (const ExprPtr& e : spec_.project) types_.push_back(e->type);
+    }
+  }
+  ~ScanOperator() override {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    space_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  Result<bool> Next(Batch* out) override {
+    if (!started_) Start();
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [this] { return !queue_.empty() || running_ == 0 || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    if (queue_.empty()) return false;
+    *out = std::move(queue_.front());
+    queue_.pop_front();
+    space_.notify_one();
+    return true;
+  }
+
+ private:
+  void Start() {
+    started_ = true;
+    const int threads =
+        std::max(1, std::min<int>(context_->threads, static_cast<int>(spec_.files.size())));
+    running_ = spec_.files.empty() ? 0 : threads;
+    for (int i = 0; i < running_; ++i) workers_.emplace_back([this] { Work(); });
+  }
+
+  void Work() {
+    while (true) {
+      size_t index;
+      {
+        std::lock_guard lock(mu_);
+        if (stop_ || !error_.ok() || next_file_ >= spec_.files.size()) break;
+        index = next_file_++;
+      }
+      Status status = spec_.format == ScanSpec::Format::kJson ? ScanJson(spec_.files[index])
+                                                              : ScanParquet(spec_.files[index]);
+      if (!status.ok()) {
+        std::lock_guard lock(mu_);
+        if (error_.ok()) error_ = status;
+        ready_.notify_all();
+        break;
+      }
+    }
+    std::lock_guard lock(mu_);
+    --running_;
+    ready_.notify_all();
+  }
+
+  // Adds partition and path columns, filters and projects, and queues the result.
+  Status Emit(const ScanFile& file, std::vector<Column>& data, size_t rows) {
+    if (rows == 0) return Status::Ok();
+    Batch batch;
+    batch.rows = rows;
+    batch.columns.reserve(spec_.outputs.size());
+    for (const ScanOutput& output : spec_.outputs) {
+      switch (output.source) {
+        case ScanOutput::Source::kData:
+          batch.columns.push_back(std::move(data[static_cast<size_t>(output.index)]));
+          break;
+        case ScanOutput::Source::kPartition:
+          batch.columns.push_back(
+              Broadcast(file.partition_values[static_cast<size_t>(output.index)], 0, rows));
+          break;
+        case ScanOutput::Source::kNull:
+          batch.columns.push_back(Nulls(output.type, rows));
+          break;
+        case ScanOutput::Source::kPath: {
+          Column one = Column::Make(VarcharType());
+          one.AppendBytes(file.uri);
+          batch.columns.push_back(Broadcast(one, 0, rows));
+          break;
+        }
+      }
+    }
+    if (spec_.filter != nullptr) {
+      std::vector<uint32_t> selected;
+      TARN_RETURN_IF_ERROR(EvaluateFilter(*spec_.filter, batch, &selected));
+      if (selected.empty()) return Status::Ok();
+      batch.Select(selected);
+    }
+    if (!spec_.project.empty()) {
+      Batch projected;
+      projected.rows = batch.rows;
+      for (const ExprPtr& e : spec_.project) {
+        projected.columns.push_back(Column::Make(e->type));
+        TARN_RETURN_IF_ERROR(Evaluate(*e, batch, &projected.columns.back()));
+      }
+      batch = std::move(projected);
+    }
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [this] { return queue_.size() < kQueueBatches || stop_ || !error_.ok(); });
+    if (stop_) return Status(StatusCode::kUnavailable, "query cancelled");
+    queue_.push_back(std::move(batch));
+    ready_.notify_one();
+    return Status::Ok();
+  }
+
+  Status ScanJson(const ScanFile& file) {
+    TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileSource> raw, FileSource::Open(file.path));
+    auto counted = std::make_unique<CountingSource>(std::move(raw), file.uri, context_);
+    std::unique_ptr<ByteSource> source = formats::MakeDecompressingSource(
+        std::move(counted), formats::StreamCompressionFromName(file.path));
+    if (spec_.data_columns.empty()) {
+      // Only partition columns or "$path": count the records without decoding fields.
+      formats::JsonColumnSpec none{"$none", VarcharType(), {"\x01none"}};
+      TARN_ASSIGN_OR_RETURN(
+          std::unique_ptr<formats::JsonLinesReader> reader,
+          formats::JsonLinesReader::Open(std::move(source), {none}, spec_.json_options));
+      std::vector<Column> columns;
+      while (true) {
+        Result<size_t> rows = reader->ReadBatch(kBatchRows, &columns);
+        if (!rows.ok()) return BadData(rows.status());
+        if (*rows == 0) return Status::Ok();
+        std::vector<Column> empty;
+        TARN_RETURN_IF_ERROR(Emit(file, empty, *rows));
+      }
+    }
+    TARN_ASSIGN_OR_RETURN(
+        std::unique_ptr<formats::JsonLinesReader> reader,
+        formats::JsonLinesReader::Open(std::move(source), spec_.data_columns, spec_.json_options));
+    std::vector<Column> columns;
+    while (true) {
+      if (stopped()) return Status::Ok();
+      Result<size_t> rows = reader->ReadBatch(kBatchRows, &columns);
+      if (!rows.ok()) return BadData(rows.status());
+      if (*rows == 0) return Status::Ok();
+      TARN_RETURN_IF_ERROR(Emit(file, columns, *rows));
+      for (size_t c = 0; c < columns.size(); ++c)
+        columns[c] = Column::Make(spec_.data_columns[c].type);
+    }
+  }
+
+  // Whether a row group's statistics rule out every range.
+  bool Skippable(formats::parquet::ParquetReader& reader, int row_group,
+                 const std::vector<int>& fields) {
+    for (const ColumnRange& range : spec_.ranges) {
+      const int field = fields[static_cast<size_t>(range.data_column)];
+      if (field < 0) continue;
+      Result<formats::parquet::ColumnStatistics> stats = reader.Statistics(row_group, field);
+      if (!stats.ok() || !stats->min_max.has_value()) continue;
+      const Column& min_max = *stats->min_max;  // Two rows: min, max.
+      if (min_max.size() < 2 || min_max.is_null(0) || min_max.is_null(1)) continue;
+      const DataType& want = spec_.data_columns[static_cast<size_t>(range.data_column)].type;
+      if (!SameType(min_max.type, want)) continue;
+      if (range.lower && CompareValues(min_max, 1, *range.lower, 0) < 0) return true;
+      if (range.upper && CompareValues(min_max, 0, *range.upper, 0) > 0) return true;
+    }
+    return false;
+  }
+
+  Status ScanParquet(const ScanFile& file) {
+    TARN_ASSIGN_OR_RETURN(std::unique_ptr<LocalRandomAccessFile> raw,
+                          LocalRandomAccessFile::Open(file.path));
+    Result<std::unique_ptr<formats::parquet::ParquetReader>> opened =
+        formats::parquet::ParquetReader::Open(std::move(raw));
+    if (!opened.ok()) return BadData(opened.status().WithContext(file.uri));
+    formats::parquet::ParquetReader& reader = **opened;
+    uint64_t counted = 0;
+    const auto count = [&] {
+      const uint64_t now = reader.bytes_read();
+      context_->bytes_scanned.fetch_add(now - counted);
+      counted = now;
+    };
+    std::vector<int> fields;
+    for (const formats::JsonColumnSpec& column : spec_.data_columns) {
+      fields.push_back(reader.FieldIndex(column.name));
+    }
+    std::vector<Column> data(spec_.data_columns.size());
+    for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+      if (stopped()) break;
+      if (Skippable(reader, rg, fields)) continue;
+      const size_t rows = static_cast<size_t>(reader.row_group_rows(rg));
+      std::vector<Column> whole(spec_.data_columns.size());
+      for (size_t c = 0; c < spec_.data_columns.size(); ++c) {
+        const DataType& type = spec_.data_columns[c].type;
+        if (fields[c] < 0) {
+          whole[c] = Nulls(type, rows);
+          continue;
+        }
+        Result<Column> column = reader.ReadColumn(rg, fields[c]);
+        if (!column.ok()) return BadData(column.status().WithContext(file.uri));
+        if (!SameType(column->type, type)) {
+          // The file's type differs from the table's: convert as CAST would.
+          TARN_ASSIGN_OR_RETURN(std::unique_ptr<BoundScalar> cast, BindCast(column->type, type));
+          Column converted = Column::Make(type);
+          const Column* arg = &*column;
+          Status status = cast->Evaluate({&arg, 1}, rows, &converted);
+          if (!status.ok()) {
+            return Status(StatusCode::kCorruption,
+                          fmt::format("HIVE_BAD_DATA: {}: column {}: {}", file.uri,
+                                      spec_.data_columns[c].name, status.message()));
+          }
+          whole[c] = std::move(converted);
+        } else {
+          whole[c] = std::move(*column);
+        }
+      }
+      count();
+      for (size_t begin = 0; begin < rows; begin += kBatchRows) {
+        const size_t end = std::min(rows, begin + kBatchRows);
+        for (size_t c = 0; c < whole.size(); ++c) {
+          data[c] = Column::Make(whole[c].type);
+          AppendRows(whole[c], begin, end, &data[c]);
+        }
+        TARN_RETURN_IF_ERROR(Emit(file, data, end - begin));
+      }
+    }
+    count();
+    return Status::Ok();
+  }
+
+  bool stopped() {
+    std::lock_guard lock(mu_);
+    return stop_ || !error_.ok();
+  }
+
+  static constexpr size_t kQueueBatches = 32;
+  ScanSpec spec_;
+  QueryContext* context_;
+  bool started_ = false;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::condition_variable space_;
+  std::deque<Batch> queue_;
+  size_t next_file_ = 0;
+  int running_ = 0;
+  bool stop_ = false;
+  Status error_;
+};
+
+}  // namespace
+
+OperatorPtr MakeScan(ScanSpec spec, QueryContext* context) {
+  return std::make_unique<ScanOperator>(std::move(spec), context);
+}
+
+Result<std::vector<std::string>> ListObjects(const std::string& folder) {
+  std::vector<std::string> out;
+  std::error_code error;
+  if (!std::filesystem::exists(folder, error)) return out;
+  std::filesystem::recursive_directory_iterator it(folder, error), end;
+  if (error)
+    return Status(StatusCode::kInternal,
+                  fmt::format("cannot list {}: {}", folder, error.message()));
+  for (; it != end; it.increment(error)) {
+    if (error) {
+      return Status(StatusCode::kInternal,
+                    fmt::format("cannot list {}: {}", folder, error.message()));
+    }
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && (name[0] == '_' || name[0] == '.')) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) out.push_back(it->path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace tarn::sql
