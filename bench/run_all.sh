@@ -12,3 +12,6 @@ python3 bench/formats.py "$build"
 echo
 echo "== catalog: MSCK REPAIR TABLE over 10,000 partitions"
 python3 bench/catalog.py "$build"
+echo
+echo "== ingest: tarn send -> tarn serve (seed streams, durable) vs gzip -6 on one core"
+python3 bench/ingest.py "$build"
