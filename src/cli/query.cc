@@ -229,9 +229,10 @@ struct QueryFlags {
 int RunStatement(const std::string& sql, const QueryFlags& flags, Format format) {
   const auto start = std::chrono::steady_clock::now();
   Result<bool> is_query = sql::IsQuery(sql);
+  // A statement that does not parse is a wrong command line (exit 2), as for any argument.
   if (!is_query.ok()) {
     PrintError("query", "SYNTAX_ERROR: " + is_query.status().message());
-    return kExitFailure;
+    return kExitUsage;
   }
   auto catalog = catalog::SqliteCatalog::OpenLake(flags.lake);
   if (!catalog.ok()) return ReportFailure("query", catalog.status());
@@ -239,7 +240,7 @@ int RunStatement(const std::string& sql, const QueryFlags& flags, Format format)
     Result<sql::Statement> statement = sql::ParseStatement(sql);
     if (!statement.ok()) {
       PrintError("query", "SYNTAX_ERROR: " + statement.status().message());
-      return kExitFailure;
+      return kExitUsage;
     }
     const sql::QueryStatement& query = std::get<sql::QueryStatement>(*statement);
     sql::QueryOptions options;
@@ -271,7 +272,7 @@ int RunStatement(const std::string& sql, const QueryFlags& flags, Format format)
   auto statement = sql::ParseDdl(sql);
   if (!statement.ok()) {
     PrintError("query", "SYNTAX_ERROR: " + statement.status().message());
-    return kExitFailure;
+    return kExitUsage;
   }
   catalog::DdlExecutor executor(catalog->get(), flags.lake);
   auto result = executor.Execute(*statement, flags.database);

@@ -229,11 +229,32 @@ class DeliveryStream::Impl {
   // A piece of a JSON-lines buffer compressed ahead of time by a flusher, so that sealing a
   // large buffer costs little; the object is the concatenation of its pieces (gzip members,
   // zstd frames and snappy chunks may follow one another).
+  // A record that failed format conversion, for the error output.
+  struct BadRecord {
+    uint64_t unit = 0;
+    int64_t arrival_micros = 0;
+    std::string message;
+    std::string raw;
+  };
+  // A Parquet object being written while its buffer fills: converted chunks become row groups'
+  // pages at once; sealing adds the tail and the footer.
+  struct ParquetState {
+    std::mutex mu;
+    std::unique_ptr<formats::parquet::ParquetWriter> writer;
+    StringSink* sink = nullptr;
+    uint64_t rows = 0;
+    std::vector<BadRecord> bad;
+  };
   struct Chunk {
     std::string raw;
     std::string compressed;
     Status status;
-    int state = 0;  // 0 queued, 1 compressing, 2 done; guarded by mu_.
+    int state = 0;  // 0 queued, 1 working, 2 done; guarded by mu_.
+    // With format conversion: the chunk's lines are these units, converted into `parquet`.
+    std::shared_ptr<ParquetState> parquet;
+    std::vector<uint64_t> units;
+    std::vector<int64_t> arrivals;
+    std::map<size_t, std::string> originals;
   };
   struct Partition {
     std::string prefix;      // Evaluated prefix: the buffer's identity.
@@ -244,6 +265,8 @@ class DeliveryStream::Impl {
     std::vector<uint64_t> units;
     std::vector<int64_t> arrivals;            // Per unit (conversion error records).
     std::map<size_t, std::string> originals;  // Unit index -> record with line breaks.
+    std::shared_ptr<ParquetState> parquet;    // With format conversion.
+    size_t chunked_units = 0;                 // Units already handed to chunks.
     int64_t oldest_micros = 0;
     Clock::time_point deadline;
   };
@@ -255,6 +278,13 @@ class DeliveryStream::Impl {
   void WriterLoop();
   void FlusherLoop();
   void Compress(Chunk& chunk);
+  // Converts JSON lines (one record a line, each line one of `units`) into `state`'s Parquet
+  // writer; lines that do not convert become bad records.
+  Status ConvertLines(ParquetState& state, std::string_view lines,
+                      const std::vector<uint64_t>& units, const std::vector<int64_t>& arrivals,
+                      const std::map<size_t, std::string>& originals);
+  // Waits for a chunk a flusher works on, or does the work itself when none has started.
+  Status FinishChunk(Chunk& chunk);
   ObjectCompression compression() const {
     return settings_.conversion_enabled ? ObjectCompression::kUncompressed : settings_.compression;
   }
@@ -681,11 +711,24 @@ void DeliveryStream::Impl::AddToPartition(const std::string& prefix, const std::
   }
   partition.raw_bytes += added;
   constexpr size_t kChunkBytes = 4 << 20;
-  if (!settings_.conversion_enabled && partition.data.size() >= kChunkBytes &&
-      partition.raw_bytes < settings_.buffer_bytes) {
+  if (partition.data.size() >= kChunkBytes && partition.raw_bytes < settings_.buffer_bytes) {
     auto chunk = std::make_shared<Chunk>();
     chunk->raw.swap(partition.data);
     partition.data.reserve(kChunkBytes + (64 << 10));
+    if (settings_.conversion_enabled && error_type.empty()) {
+      if (partition.parquet == nullptr) partition.parquet = std::make_shared<ParquetState>();
+      chunk->parquet = partition.parquet;
+      const size_t first = partition.chunked_units;
+      chunk->units.assign(partition.units.begin() + static_cast<ptrdiff_t>(first),
+                          partition.units.end());
+      chunk->arrivals.assign(partition.arrivals.begin() + static_cast<ptrdiff_t>(first),
+                             partition.arrivals.end());
+      for (auto it = partition.originals.lower_bound(first); it != partition.originals.end();) {
+        chunk->originals[it->first - first] = std::move(it->second);
+        it = partition.originals.erase(it);
+      }
+      partition.chunked_units = partition.units.size();
+    }
     partition.chunks.push_back(chunk);
     {
       std::lock_guard lock(mu_);
@@ -792,6 +835,109 @@ std::string DeliveryStream::Impl::ObjectKey(const std::string& prefix, int64_t o
                      NameTime(LocalMicros(oldest_micros)), uuid, extension);
 }
 
+Status DeliveryStream::Impl::FinishChunk(Chunk& chunk) {
+  bool mine = false;
+  {
+    std::unique_lock lock(mu_);
+    if (chunk.state == 0) {
+      chunk.state = 1;
+      mine = true;
+    } else {
+      chunk_cv_.wait(lock, [&] { return chunk.state == 2; });
+    }
+  }
+  if (mine) Compress(chunk);
+  return chunk.status;
+}
+
+Status DeliveryStream::Impl::ConvertLines(ParquetState& state, std::string_view lines,
+                                          const std::vector<uint64_t>& units,
+                                          const std::vector<int64_t>& arrivals,
+                                          const std::map<size_t, std::string>& originals) {
+  // A record may hold several objects, and one bad object fails the whole record, so the rows
+  // are kept until the lines are read; when some lines are bad, the others are read again
+  // without them (bad records are rare; the common case reads once).
+  const ConversionSettings& conversion = settings_.conversion;
+  std::map<uint64_t, std::string> bad;  // Line (1-based) -> the first problem on it.
+  std::vector<std::vector<formats::Column>> batches;
+  std::string filtered;
+  std::vector<uint64_t> kept;  // Original line of each line of `filtered`.
+  std::string_view input = lines;
+  for (int pass = 0; pass < 2; ++pass) {
+    const size_t bad_before = bad.size();
+    batches.clear();
+    TARN_ASSIGN_OR_RETURN(
+        std::unique_ptr<formats::JsonLinesReader> reader,
+        formats::JsonLinesReader::Open(std::make_unique<StringSource>(input, "buffer"),
+                                       conversion.columns, conversion.reader));
+    while (true) {
+      std::vector<formats::Column> columns;
+      Result<size_t> read = reader->ReadBatch(4096, &columns);
+      if (!read.ok()) {
+        if (read.status().code() != StatusCode::kCorruption || reader->last_bad_line() == 0) {
+          return read.status();
+        }
+        uint64_t line = reader->last_bad_line();
+        if (pass == 1 && line >= 1 && line <= kept.size()) line = kept[line - 1];
+        bad.emplace(line, read.status().message());
+        continue;
+      }
+      if (*read == 0) break;
+      batches.push_back(std::move(columns));
+    }
+    if (bad.size() == bad_before) break;
+    if (pass == 1) {
+      return Internal("format conversion found new bad records after removing the bad ones");
+    }
+    filtered.clear();
+    size_t start = 0;
+    for (uint64_t line = 1; start < lines.size(); ++line) {
+      size_t end = lines.find('\n', start);
+      if (end == std::string_view::npos) end = lines.size() - 1;
+      if (!bad.contains(line)) {
+        filtered.append(lines.substr(start, end + 1 - start));
+        kept.push_back(line);
+      }
+      start = end + 1;
+    }
+    input = filtered;
+  }
+  std::lock_guard lock(state.mu);
+  if (state.writer == nullptr) {
+    auto sink = std::make_unique<StringSink>();
+    state.sink = sink.get();
+    TARN_ASSIGN_OR_RETURN(state.writer, formats::parquet::ParquetWriter::Open(
+                                            conversion.schema, std::move(sink), conversion.writer));
+  }
+  for (const std::vector<formats::Column>& columns : batches) {
+    TARN_RETURN_IF_ERROR(state.writer->Write(columns));
+    state.rows += columns.empty() ? 0 : columns[0].size();
+  }
+  // `bad` is in line order, so one walk over the lines finds every bad one.
+  size_t cursor = 0;
+  uint64_t cursor_line = 1;
+  for (const auto& [line, message] : bad) {
+    const size_t index = line - 1;
+    if (index >= units.size()) {
+      return Internal(fmt::format("the reader reported line {} of {}", line, units.size()));
+    }
+    while (cursor_line < line) {
+      cursor = lines.find('\n', cursor) + 1;
+      ++cursor_line;
+    }
+    BadRecord record;
+    record.unit = units[index];
+    record.arrival_micros = arrivals[index];
+    record.message = message;
+    auto original = originals.find(index);
+    record.raw = original != originals.end()
+                     ? original->second
+                     : std::string(lines.substr(cursor, lines.find('\n', cursor) - cursor));
+    state.bad.push_back(std::move(record));
+  }
+  return Status::Ok();
+}
+
 Status DeliveryStream::Impl::BuildObjects(Partition& partition,
                                           std::vector<PlannedObject>* objects) {
   const bool convert = settings_.conversion_enabled && partition.error_type.empty();
@@ -807,18 +953,7 @@ Status DeliveryStream::Impl::BuildObjects(Partition& partition,
     object.key = ObjectKey(partition.prefix, partition.oldest_micros, partition.units.front(),
                            extension, partition.error_type);
     for (const std::shared_ptr<Chunk>& chunk : partition.chunks) {
-      bool mine = false;
-      {
-        std::unique_lock lock(mu_);
-        if (chunk->state == 0) {
-          chunk->state = 1;
-          mine = true;
-        } else {
-          chunk_cv_.wait(lock, [&] { return chunk->state == 2; });
-        }
-      }
-      if (mine) Compress(*chunk);
-      TARN_RETURN_IF_ERROR(chunk->status);
+      TARN_RETURN_IF_ERROR(FinishChunk(*chunk));
       object.bytes.append(chunk->compressed);
       chunk->compressed = std::string();
     }
@@ -826,76 +961,35 @@ Status DeliveryStream::Impl::BuildObjects(Partition& partition,
     objects->push_back(std::move(object));
     return Status::Ok();
   }
-  // Parquet: read the lines with the table's SerDe rules; a line that cannot be converted
-  // goes to the error output, the others become rows. A record may hold several objects, and
-  // one bad object fails the whole record, so when there are bad lines the good ones are
-  // converted again without them (bad records are rare; the common case reads once).
+  // Parquet: the chunks were converted while the buffer filled; the tail is converted now and
+  // the footer closes the object. Records that did not convert go to the error output.
   const ConversionSettings& conversion = settings_.conversion;
-  std::map<uint64_t, std::string> bad;  // Line (1-based) -> the first problem on it.
-  std::string parquet;
-  uint64_t rows = 0;
-  std::string filtered;
-  std::vector<uint64_t> kept;  // Original line of each line of `filtered`.
-  std::string_view input = partition.data;
-  for (int pass = 0; pass < 2; ++pass) {
-    const size_t bad_before = bad.size();
-    TARN_ASSIGN_OR_RETURN(
-        std::unique_ptr<formats::JsonLinesReader> reader,
-        formats::JsonLinesReader::Open(std::make_unique<StringSource>(input, partition.prefix),
-                                       conversion.columns, conversion.reader));
-    auto sink = std::make_unique<StringSink>();
-    StringSink* sink_view = sink.get();
-    TARN_ASSIGN_OR_RETURN(std::unique_ptr<formats::parquet::ParquetWriter> writer,
-                          formats::parquet::ParquetWriter::Open(conversion.schema, std::move(sink),
-                                                                conversion.writer));
-    std::vector<formats::Column> columns;
-    rows = 0;
-    while (true) {
-      Result<size_t> read = reader->ReadBatch(4096, &columns);
-      if (!read.ok()) {
-        if (read.status().code() != StatusCode::kCorruption || reader->last_bad_line() == 0) {
-          return read.status();
-        }
-        // Lines of the second pass are lines of the filtered input; map them back.
-        uint64_t line = reader->last_bad_line();
-        if (pass == 1 && line >= 1 && line <= kept.size()) line = kept[line - 1];
-        bad.emplace(line, read.status().message());
-        continue;
-      }
-      if (*read == 0) break;
-      rows += *read;
-      TARN_RETURN_IF_ERROR(writer->Write(columns));
-    }
-    TARN_RETURN_IF_ERROR(writer->Close());
-    parquet = sink_view->data();
-    if (bad.size() == bad_before) break;
-    if (pass == 1) {
-      return Internal(
-          fmt::format("{}: conversion found new bad records after removing the bad "
-                      "ones",
-                      partition.prefix));
-    }
-    // Again without the bad lines.
-    filtered.clear();
-    size_t start = 0;
-    for (uint64_t line = 1; start < partition.data.size(); ++line) {
-      size_t end = partition.data.find('\n', start);
-      if (end == std::string::npos) end = partition.data.size() - 1;
-      if (!bad.contains(line)) {
-        filtered.append(partition.data, start, end + 1 - start);
-        kept.push_back(line);
-      }
-      start = end + 1;
-    }
-    input = filtered;
+  for (const std::shared_ptr<Chunk>& chunk : partition.chunks) {
+    TARN_RETURN_IF_ERROR(FinishChunk(*chunk));
   }
+  if (partition.parquet == nullptr) partition.parquet = std::make_shared<ParquetState>();
+  ParquetState& state = *partition.parquet;
+  {
+    const size_t first = partition.chunked_units;
+    std::vector<uint64_t> units(partition.units.begin() + static_cast<ptrdiff_t>(first),
+                                partition.units.end());
+    std::vector<int64_t> arrivals(partition.arrivals.begin() + static_cast<ptrdiff_t>(first),
+                                  partition.arrivals.end());
+    std::map<size_t, std::string> originals;
+    for (auto& [index, text] : partition.originals) originals[index - first] = std::move(text);
+    TARN_RETURN_IF_ERROR(ConvertLines(state, partition.data, units, arrivals, originals));
+  }
+  std::lock_guard parquet_lock(state.mu);
+  std::unordered_set<uint64_t> bad_units;
+  for (const BadRecord& record : state.bad) bad_units.insert(record.unit);
   PlannedObject data;
-  for (size_t i = 0; i < partition.units.size(); ++i) {
-    if (!bad.contains(i + 1)) data.units.push_back(partition.units[i]);
+  for (uint64_t unit : partition.units) {
+    if (!bad_units.contains(unit)) data.units.push_back(unit);
   }
-  if (!data.units.empty()) {
-    data.records = rows;
-    data.bytes = std::move(parquet);
+  if (state.writer != nullptr) TARN_RETURN_IF_ERROR(state.writer->Close());
+  if (!data.units.empty() && state.writer != nullptr) {
+    data.records = state.rows;
+    data.bytes = state.sink->data();
     const std::string_view extension = settings_.file_extension.empty()
                                            ? std::string_view(".parquet")
                                            : std::string_view(settings_.file_extension);
@@ -905,48 +999,25 @@ Status DeliveryStream::Impl::BuildObjects(Partition& partition,
   }
   {
     std::lock_guard lock(mu_);
-    metrics_.failed_conversion_records += bad.size();
-    metrics_.error_records += bad.size();
-    metrics_.succeeded_conversion_records += partition.units.size() - bad.size();
+    metrics_.failed_conversion_records += state.bad.size();
+    metrics_.error_records += state.bad.size();
+    metrics_.succeeded_conversion_records += partition.units.size() - state.bad.size();
   }
   Random random(boot_ ^ partition.units.front());
   // Error objects, one per error prefix (it may hold the arrival date).
   std::map<std::string, PlannedObject> errors;
-  // `bad` is in line order, so one walk over the buffer finds every bad line.
-  size_t cursor = 0;
-  uint64_t cursor_line = 1;
-  for (const auto& [line, message] : bad) {
-    const size_t index = line - 1;
-    if (index >= partition.units.size()) {
-      return Internal(fmt::format("{}: the reader reported line {} of {}", partition.prefix, line,
-                                  partition.units.size()));
-    }
-    const int64_t arrival = partition.arrivals[index];
-    Result<std::string> prefix = ErrorPrefix(arrival, "format-conversion-failed", &random);
+  for (const BadRecord& record : state.bad) {
+    Result<std::string> prefix =
+        ErrorPrefix(record.arrival_micros, "format-conversion-failed", &random);
     const std::string where = prefix.ok() ? *prefix : "format-conversion-failed/";
     PlannedObject& error = errors[where];
     error.error = true;
-    if (error.units.empty()) error.key = where;
-    auto original = partition.originals.find(index);
-    std::string_view raw;
-    if (original != partition.originals.end()) {
-      raw = original->second;
-    } else {
-      // The line without its newline.
-      while (cursor_line < line) {
-        cursor = partition.data.find('\n', cursor) + 1;
-        ++cursor_line;
-      }
-      raw = std::string_view(partition.data)
-                .substr(cursor, partition.data.find('\n', cursor) - cursor);
-    }
-    std::string text;
-    AppendErrorRecord(&text, arrival, "DataFormatConversion.MalformedData", message, raw,
-                      &conversion);
-    error.bytes.append(text);
-    error.units.push_back(partition.units[index]);
+    AppendErrorRecord(&error.bytes, record.arrival_micros, "DataFormatConversion.MalformedData",
+                      record.message, record.raw, &conversion);
+    error.units.push_back(record.unit);
     error.records++;
   }
+  for (auto& [where, error] : errors) std::sort(error.units.begin(), error.units.end());
   for (auto& [where, error] : errors) {
     error.key = ObjectKey(where, partition.oldest_micros, error.units.front(), "",
                           "format-conversion-failed");
@@ -1005,7 +1076,12 @@ Status DeliveryStream::Impl::Commit(std::vector<PlannedObject>& objects) {
 }
 
 void DeliveryStream::Impl::Compress(Chunk& chunk) {
-  chunk.status = CompressObject(compression(), chunk.raw, &chunk.compressed);
+  if (chunk.parquet != nullptr) {
+    chunk.status =
+        ConvertLines(*chunk.parquet, chunk.raw, chunk.units, chunk.arrivals, chunk.originals);
+  } else {
+    chunk.status = CompressObject(compression(), chunk.raw, &chunk.compressed);
+  }
   chunk.raw = std::string();
   {
     std::lock_guard lock(mu_);

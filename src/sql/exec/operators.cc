@@ -197,7 +197,6 @@ class SortOperator : public Operator {
       : child_(std::move(child)),
         keys_(std::move(keys)),
         limit_(limit),
-        context_(context),
         rows_(child_->types(), context) {
     types_ = child_->types();
   }
@@ -249,7 +248,6 @@ class SortOperator : public Operator {
   OperatorPtr child_;
   std::vector<SortKey> keys_;
   std::optional<uint64_t> limit_;
-  QueryContext* context_;
   RowCollector rows_;
   std::vector<uint32_t> order_;
   bool sorted_ = false;
