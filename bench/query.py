@@ -42,6 +42,7 @@ SEED_SCANNED = {"json": 8.18 * 2**20, "parquet": 4.19 * 2**20}
 UNITS = {"B": 1, "BYTES": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 MEMORY_LIMIT_MIB = 1024
+TIMEOUT_SECONDS = 300
 
 GROUP_BY = ("SELECT name, count(*), count(DISTINCT payload_md5), min(tstamp), max(tstamp) "
             "FROM {table} GROUP BY name")
@@ -83,7 +84,16 @@ def run_tarn(tarn, lake, sql):
         proc = subprocess.Popen([tarn, "query", "--lake", lake, "-d", seed_lake.DATABASE,
                                  "--format", "json", sql], stdout=out, stderr=err)
         # wait4 rather than proc.wait(): it gives this child's own peak resident set.
-        _, status, usage = os.wait4(proc.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid == proc.pid:
+                break
+            if time.perf_counter() - start > TIMEOUT_SECONDS:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise TarnFailed(f"tarn query gave no answer within {TIMEOUT_SECONDS} s")
+            time.sleep(0.002)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
         out.seek(0)
@@ -136,7 +146,11 @@ def main():
                                         f"seed-lake-{args.sessions}-{args.seed}"))
 
     start = time.perf_counter()
-    counts = seed_lake.ensure_direct(tarn, lake, args.sessions, args.seed)
+    # In a child process: reading the events here would grow this process, and a child's peak
+    # resident set as wait4 reports it starts from its parent's size at fork.
+    counts = json.loads(subprocess.run(
+        [sys.executable, seed_lake.__file__, tarn, lake, "--sessions", str(args.sessions),
+         "--seed", str(args.seed)], check=True, stdout=subprocess.PIPE, text=True).stdout)
     sizes = {}
     for fmt, root in (("json", seed_lake.json_root(lake)),
                       ("parquet", seed_lake.parquet_root(lake))):

@@ -15,3 +15,6 @@ python3 bench/catalog.py "$build"
 echo
 echo "== ingest: tarn send -> tarn serve (seed streams, durable) vs gzip -6 on one core"
 python3 bench/ingest.py "$build"
+echo
+echo "== query: the seed's June-2023 query and GROUP BY name on both tables, tarn vs DuckDB"
+python3 bench/query.py "$build"

@@ -202,8 +202,12 @@ def compare(case, tarn_names, tarn_rows, duck_names, duck_rows):
 
 
 def tarn_rows(lake, sql):
-    proc = util.run("query", "--lake", lake, "-d", seed_lake.DATABASE, "--format", "json", sql,
-                    timeout=120)
+    """(column names, rows) of tarn's answer, or a text saying why there is none."""
+    try:
+        proc = util.run("query", "--lake", lake, "-d", seed_lake.DATABASE, "--format", "json",
+                        sql, timeout=60)
+    except subprocess.TimeoutExpired:
+        return "tarn query gave no answer within 60 s"
     if proc.returncode != 0:
         return f"tarn query exited {proc.returncode}: {proc.stderr.strip()}"
     try:

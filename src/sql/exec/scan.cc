@@ -78,8 +78,12 @@ class ScanOperator : public Operator {
     started_ = true;
     const int threads =
         std::max(1, std::min<int>(context_->threads, static_cast<int>(spec_.files.size())));
-    running_ = spec_.files.empty() ? 0 : threads;
-    for (int i = 0; i < running_; ++i) workers_.emplace_back([this] { Work(); });
+    const int workers = spec_.files.empty() ? 0 : threads;
+    {
+      std::lock_guard lock(mu_);
+      running_ = workers;  // Workers count themselves down as they finish.
+    }
+    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
   }
 
   void Work() {

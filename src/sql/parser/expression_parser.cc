@@ -685,7 +685,7 @@ Result<AstType> QueryParser::Type() {
   } else if (word == "array" || word == "map" || word == "row") {
     TARN_RETURN_IF_ERROR(NestedType(word, type));
   } else {
-    return ErrorAt(first, fmt::format("unknown type '{}'", first.text));
+    return ErrorAt(first, fmt::format("Unknown type: {}", first.text));
   }
   return type;
 }

@@ -310,7 +310,7 @@ TEST(QueryParserTest, NestedTypes) {
 
 TEST(QueryParserTest, BadTypesAreNamed) {
   EXPECT_EQ(ExprErrorOf("CAST(x AS string)"),
-            "syntax error at line 1, column 11: unknown type 'string'");
+            "syntax error at line 1, column 11: Unknown type: string");
   EXPECT_NE(ExprErrorOf("CAST(x AS decimal(40,2))").find("invalid type decimal(40,2)"),
             std::string::npos);
   EXPECT_NE(ExprErrorOf("CAST(x AS map(varchar))").find("map takes 2 type parameters, found 1"),

@@ -38,6 +38,34 @@ bool IsNullConstant(const BoundExpr& expr) {
          expr.constant.is_null(0);
 }
 
+// Whether output `column` of `plan` is always NULL because the query wrote a bare NULL there
+// (such a column coerces to any type, as a NULL literal does).
+bool IsNullOutput(const PlanNode& plan, size_t column) {
+  switch (plan.kind) {
+    case PlanNode::Kind::kProject:
+      return column < plan.expressions.size() && IsNullConstant(*plan.expressions[column]);
+    case PlanNode::Kind::kValues:
+      for (const Batch& batch : plan.rows) {
+        if (column >= batch.columns.size()) return false;
+        for (size_t r = 0; r < batch.rows; ++r) {
+          if (!batch.columns[column].is_null(r)) return false;
+        }
+      }
+      return true;
+    case PlanNode::Kind::kFilter:
+    case PlanNode::Kind::kSort:
+    case PlanNode::Kind::kLimit:
+      return IsNullOutput(*plan.children[0], column);
+    case PlanNode::Kind::kUnionAll:
+      for (const PlanPtr& child : plan.children) {
+        if (!IsNullOutput(*child, column)) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
 // What aggregate binding knows of the grouped query.
 struct AggregateScope {
   std::map<std::string, int> keys;        // ToString of a GROUP BY expression -> key index.
@@ -174,7 +202,11 @@ Result<Bound> Binder::Body(const AstQueryBody& body, const std::vector<AstOrderI
     const DataType& b = right.plan->types[i];
     ExprPtr l = MakeColumnRef(static_cast<int>(i), a, left.names[i]);
     ExprPtr r = MakeColumnRef(static_cast<int>(i), b, right.names[i]);
-    TARN_ASSIGN_OR_RETURN(DataType common, Common({l, r}, body.pos, "UNION column"));
+    const ExprPtr null_left = MakeConstant(Nulls(a, 1), "NULL");
+    const ExprPtr null_right = MakeConstant(Nulls(b, 1), "NULL");
+    TARN_ASSIGN_OR_RETURN(DataType common, Common({IsNullOutput(*left.plan, i) ? null_left : l,
+                                                   IsNullOutput(*right.plan, i) ? null_right : r},
+                                                  body.pos, "UNION column"));
     TARN_ASSIGN_OR_RETURN(l, Coerce(l, common, body.pos));
     TARN_ASSIGN_OR_RETURN(r, Coerce(r, common, body.pos));
     cast = cast || !SameType(a, common) || !SameType(b, common);
@@ -583,7 +615,7 @@ Result<Bound> Binder::Select(const AstSelect& select, const std::vector<AstOrder
     outputs.push_back(FoldConstants(bound));
     texts.push_back(ToString(*item.expr));
     if (!item.alias.empty()) {
-      names.push_back(item.alias.display);
+      names.push_back(item.alias.name);  // Athena shows result columns lower-cased.
     } else if (const AstColumnRef* ref = item.expr->As<AstColumnRef>()) {
       names.push_back(ref->parts.back());
     } else {
