@@ -355,7 +355,7 @@ Command AddQueryCommand(CLI::App& app) {
                   "Also write Athena-style results (QUERYID.csv and .metadata) into this folder");
   cmd->add_option("--memory-limit-gib", flags->memory_limit_gib,
                   "Fail a query that would hold more memory than this")
-      ->check(CLI::Range(0.01, 1024.0))
+      ->check(CLI::Range(0.0001, 1024.0))
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Worker threads (default: every core)")
       ->check(CLI::Range(0, 256));

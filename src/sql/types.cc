@@ -194,16 +194,77 @@ void AppendRow(const Column& from, size_t row, Column* to) {
 }
 
 Column Broadcast(const Column& column, size_t row, size_t rows) {
+  if (column.is_null(row)) return Nulls(column.type, rows);
   Column out = Column::Make(column.type);
-  out.Reserve(rows);
-  for (size_t i = 0; i < rows; ++i) AppendRow(column, row, &out);
+  // Flat types are filled whole; nested ones row by row.
+  switch (formats::StorageOf(column.type)) {
+    case formats::Storage::kBool:
+      out.b8.assign(rows, column.b8[row]);
+      break;
+    case formats::Storage::kInt32:
+      out.i32.assign(rows, column.i32[row]);
+      break;
+    case formats::Storage::kInt64:
+      out.i64.assign(rows, column.i64[row]);
+      break;
+    case formats::Storage::kInt128:
+      out.i128.assign(rows, column.i128[row]);
+      break;
+    case formats::Storage::kFloat:
+      out.f32.assign(rows, column.f32[row]);
+      break;
+    case formats::Storage::kDouble:
+      out.f64.assign(rows, column.f64[row]);
+      break;
+    case formats::Storage::kBytes: {
+      const std::string_view value = column.string_at(row);
+      out.bytes.reserve(value.size() * rows);
+      out.offsets.resize(rows + 1);
+      for (size_t i = 0; i < rows; ++i) {
+        out.bytes.append(value);
+        out.offsets[i + 1] = out.bytes.size();
+      }
+      break;
+    }
+    default:
+      out.Reserve(rows);
+      for (size_t i = 0; i < rows; ++i) AppendRow(column, row, &out);
+      return out;
+  }
+  out.valid.assign(rows, 1);
   return out;
 }
 
 Column Nulls(const DataType& type, size_t rows) {
   Column out = Column::Make(type);
-  out.Reserve(rows);
-  for (size_t i = 0; i < rows; ++i) out.AppendNull();
+  switch (formats::StorageOf(type)) {
+    case formats::Storage::kBool:
+      out.b8.assign(rows, 0);
+      break;
+    case formats::Storage::kInt32:
+      out.i32.assign(rows, 0);
+      break;
+    case formats::Storage::kInt64:
+      out.i64.assign(rows, 0);
+      break;
+    case formats::Storage::kInt128:
+      out.i128.assign(rows, 0);
+      break;
+    case formats::Storage::kFloat:
+      out.f32.assign(rows, 0);
+      break;
+    case formats::Storage::kDouble:
+      out.f64.assign(rows, 0);
+      break;
+    case formats::Storage::kBytes:
+      out.offsets.assign(rows + 1, 0);
+      break;
+    default:
+      out.Reserve(rows);
+      for (size_t i = 0; i < rows; ++i) out.AppendNull();
+      return out;
+  }
+  out.valid.assign(rows, 0);
   return out;
 }
 

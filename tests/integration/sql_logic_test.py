@@ -392,6 +392,17 @@ class QueryCliTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 1)
         self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
 
+    def test_memory_limit_fails_the_query_clearly(self):
+        # 6,000 distinct 128-character strings held by a DISTINCT and a sort pass 1 MiB.
+        sql = "SELECT DISTINCT s FROM j ORDER BY s"
+        ok = self.session.tarn(sql, "--format", "csv")
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        self.assertEqual(len(ok.stdout.splitlines()), 6001)
+        proc = self.session.tarn(sql, "--memory-limit-gib", "0.0005")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("exceeded memory limit", proc.stderr.lower())
+        self.assertEqual(proc.stderr.count("\n"), 1, proc.stderr)
+
     def test_partition_pruning_reads_less(self):
         for table in ("j", "p"):
             everything = self.scanned(f"SELECT count(s) FROM {table}")

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <thread>
 #include <unordered_map>
 
 #include "common/human_units.h"
@@ -308,6 +309,96 @@ void AppendKey(const Column& column, size_t row, std::string* key) {
   }
 }
 
+// One thread's groups: the hash table from key bytes to group id, the key values, and the
+// aggregate states.
+struct GroupTable {
+  std::unordered_map<std::string, uint32_t> map;
+  std::vector<Column> key_columns;
+  std::vector<std::unique_ptr<GroupedAggregate>> states;
+  size_t groups = 0;
+  size_t reserved = 0;
+
+  GroupTable(const std::vector<DataType>& key_types, const std::vector<AggregateCall>& calls,
+             bool global) {
+    for (const DataType& type : key_types) key_columns.push_back(Column::Make(type));
+    for (const AggregateCall& call : calls) states.push_back(call.factory->Make());
+    if (global) {
+      groups = 1;
+      for (auto& state : states) state->Resize(1);
+    }
+  }
+
+  Status Add(const Batch& batch, const std::vector<int>& keys,
+             const std::vector<AggregateCall>& calls, std::vector<uint32_t>* group_of_row,
+             std::string* key) {
+    group_of_row->assign(batch.rows, 0);
+    if (!keys.empty()) {
+      const size_t before = groups;
+      for (size_t r = 0; r < batch.rows; ++r) {
+        key->clear();
+        for (int k : keys) AppendKey(batch.columns[static_cast<size_t>(k)], r, key);
+        auto [it, inserted] = map.try_emplace(*key, static_cast<uint32_t>(groups));
+        if (inserted) {
+          for (size_t k = 0; k < keys.size(); ++k) {
+            AppendRow(batch.columns[static_cast<size_t>(keys[k])], r, &key_columns[k]);
+          }
+          ++groups;
+        }
+        (*group_of_row)[r] = it->second;
+      }
+      if (groups != before) {
+        for (auto& state : states) state->Resize(groups);
+      }
+    }
+    std::vector<const Column*> args;
+    for (size_t a = 0; a < calls.size(); ++a) {
+      args.clear();
+      for (int column : calls[a].arguments) {
+        args.push_back(&batch.columns[static_cast<size_t>(column)]);
+      }
+      TARN_RETURN_IF_ERROR(states[a]->Update(args, group_of_row->data(), batch.rows));
+    }
+    return Status::Ok();
+  }
+
+  // Brings the memory reserved for this table up to date.
+  Status Account(QueryContext* context) {
+    size_t bytes = map.size() * 64 + map.bucket_count() * 8;
+    for (const Column& column : key_columns) bytes += ColumnMemoryBytes(column);
+    for (const auto& state : states) bytes += state->MemoryBytes();
+    const int64_t delta = static_cast<int64_t>(bytes) - static_cast<int64_t>(reserved);
+    reserved = bytes;
+    return context->Reserve(delta);
+  }
+
+  // Adds `other`'s groups into this table.
+  Status Merge(GroupTable& other, bool global) {
+    std::vector<uint32_t> group_map(other.groups);
+    if (global) {
+      group_map.assign(other.groups, 0);
+    } else {
+      std::string key;
+      for (size_t g = 0; g < other.groups; ++g) {
+        key.clear();
+        for (const Column& column : other.key_columns) AppendKey(column, g, &key);
+        auto [it, inserted] = map.try_emplace(key, static_cast<uint32_t>(groups));
+        if (inserted) {
+          for (size_t k = 0; k < key_columns.size(); ++k) {
+            AppendRow(other.key_columns[k], g, &key_columns[k]);
+          }
+          ++groups;
+        }
+        group_map[g] = it->second;
+      }
+      for (auto& state : states) state->Resize(groups);
+    }
+    for (size_t a = 0; a < states.size(); ++a) {
+      TARN_RETURN_IF_ERROR(states[a]->Merge(*other.states[a], group_map.data()));
+    }
+    return Status::Ok();
+  }
+};
+
 class HashAggregateOperator : public Operator {
  public:
   HashAggregateOperator(OperatorPtr child, std::vector<int> keys,
@@ -316,27 +407,25 @@ class HashAggregateOperator : public Operator {
         keys_(std::move(keys)),
         calls_(std::move(aggregates)),
         context_(context) {
-    for (int key : keys_) {
-      types_.push_back(child_->types()[static_cast<size_t>(key)]);
-      key_columns_.push_back(Column::Make(types_.back()));
-    }
-    for (const AggregateCall& call : calls_) {
-      types_.push_back(call.factory->type());
-      states_.push_back(call.factory->Make());
-    }
+    for (int key : keys_) types_.push_back(child_->types()[static_cast<size_t>(key)]);
+    for (const AggregateCall& call : calls_) types_.push_back(call.factory->type());
   }
-  ~HashAggregateOperator() override { context_->Reserve(-static_cast<int64_t>(reserved_)).ok(); }
+  ~HashAggregateOperator() override {
+    for (const auto& table : tables_)
+      context_->Reserve(-static_cast<int64_t>(table->reserved)).ok();
+  }
 
   Result<bool> Next(Batch* out) override {
     if (!built_) {
       TARN_RETURN_IF_ERROR(Build());
       built_ = true;
     }
-    if (emitted_ >= groups_) return false;
-    const size_t count = std::min(kBatchRows, groups_ - emitted_);
+    GroupTable& table = *tables_[0];
+    if (emitted_ >= table.groups) return false;
+    const size_t count = std::min(kBatchRows, table.groups - emitted_);
     out->rows = count;
     out->columns.clear();
-    for (const Column& key : key_columns_) {
+    for (const Column& key : table.key_columns) {
       Column part = Column::Make(key.type);
       AppendRows(key, emitted_, emitted_ + count, &part);
       out->columns.push_back(std::move(part));
@@ -351,73 +440,68 @@ class HashAggregateOperator : public Operator {
   }
 
  private:
+  // Aggregates on `threads` threads when the child hands out batches to several at once (a
+  // scan), each into its own table; the tables are merged at the end.
   Status Build() {
-    Batch batch;
-    std::vector<uint32_t> group_of_row;
-    std::string key;
-    std::vector<const Column*> args;
-    if (keys_.empty()) {
-      groups_ = 1;
-      for (auto& state : states_) state->Resize(1);
+    std::vector<DataType> key_types(types_.begin(),
+                                    types_.begin() + static_cast<ptrdiff_t>(keys_.size()));
+    const bool global = keys_.empty();
+    bool distinct = false;
+    for (const AggregateCall& call : calls_) distinct = distinct || call.distinct;
+    const int threads = child_->concurrent() && !distinct ? std::max(1, context_->threads) : 1;
+    for (int t = 0; t < threads; ++t) {
+      tables_.push_back(std::make_unique<GroupTable>(key_types, calls_, global));
     }
-    while (true) {
-      TARN_ASSIGN_OR_RETURN(bool more, child_->Next(&batch));
-      if (!more) break;
-      group_of_row.assign(batch.rows, 0);
-      if (!keys_.empty()) {
-        const size_t before = groups_;
-        for (size_t r = 0; r < batch.rows; ++r) {
-          key.clear();
-          for (int k : keys_) AppendKey(batch.columns[static_cast<size_t>(k)], r, &key);
-          auto [it, inserted] = map_.try_emplace(key, static_cast<uint32_t>(groups_));
-          if (inserted) {
-            for (size_t k = 0; k < keys_.size(); ++k) {
-              AppendRow(batch.columns[static_cast<size_t>(keys_[k])], r, &key_columns_[k]);
-            }
-            ++groups_;
-          }
-          group_of_row[r] = it->second;
+    std::vector<Status> statuses(static_cast<size_t>(threads));
+    const auto work = [&](size_t t) {
+      Batch batch;
+      std::vector<uint32_t> group_of_row;
+      std::string key;
+      while (true) {
+        Result<bool> more = child_->Next(&batch);
+        if (!more.ok()) {
+          statuses[t] = more.status();
+          return;
         }
-        if (groups_ != before) {
-          for (auto& state : states_) state->Resize(groups_);
+        if (!*more) return;
+        Status added = tables_[t]->Add(batch, keys_, calls_, &group_of_row, &key);
+        if (added.ok()) added = tables_[t]->Account(context_);
+        if (!added.ok()) {
+          statuses[t] = added;
+          return;
         }
       }
-      for (size_t a = 0; a < calls_.size(); ++a) {
-        args.clear();
-        for (int column : calls_[a].arguments) {
-          args.push_back(&batch.columns[static_cast<size_t>(column)]);
-        }
-        TARN_RETURN_IF_ERROR(states_[a]->Update(args, group_of_row.data(), batch.rows));
-      }
-      TARN_RETURN_IF_ERROR(Account());
+    };
+    if (threads == 1) {
+      work(0);
+    } else {
+      std::vector<std::thread> workers;
+      for (int t = 1; t < threads; ++t) workers.emplace_back(work, static_cast<size_t>(t));
+      work(0);
+      for (std::thread& worker : workers) worker.join();
     }
-    for (auto& state : states_) {
+    for (const Status& status : statuses) TARN_RETURN_IF_ERROR(status);
+    for (size_t t = 1; t < tables_.size(); ++t) {
+      TARN_RETURN_IF_ERROR(tables_[0]->Merge(*tables_[t], global));
+      context_->Reserve(-static_cast<int64_t>(tables_[t]->reserved)).ok();
+      tables_[t]->reserved = 0;
+      tables_[t].reset(new GroupTable({}, {}, false));
+    }
+    TARN_RETURN_IF_ERROR(tables_[0]->Account(context_));
+    for (auto& state : tables_[0]->states) {
       results_.push_back(Column::Make(types_[keys_.size() + results_.size()]));
       TARN_RETURN_IF_ERROR(state->Finalize(&results_.back()));
     }
     return Status::Ok();
   }
 
-  Status Account() {
-    size_t bytes = map_.size() * 64 + map_.bucket_count() * 8;
-    for (const Column& key : key_columns_) bytes += ColumnMemoryBytes(key);
-    for (const auto& state : states_) bytes += state->MemoryBytes();
-    const int64_t delta = static_cast<int64_t>(bytes) - static_cast<int64_t>(reserved_);
-    reserved_ = bytes;
-    return context_->Reserve(delta);
-  }
-
   OperatorPtr child_;
   std::vector<int> keys_;
   std::vector<AggregateCall> calls_;
   QueryContext* context_;
-  std::vector<std::unique_ptr<GroupedAggregate>> states_;
-  std::vector<Column> key_columns_;
+  std::vector<std::unique_ptr<GroupTable>> tables_;
   std::vector<Column> results_;
-  std::unordered_map<std::string, uint32_t> map_;
-  size_t groups_ = 0;
   size_t emitted_ = 0;
-  size_t reserved_ = 0;
   bool built_ = false;
 };
 

@@ -39,6 +39,8 @@ class Operator {
   virtual ~Operator() = default;
   // The next batch (rows > 0); false at the end.
   virtual Result<bool> Next(Batch* out) = 0;
+  // Whether several threads may call Next at once (each gets different batches).
+  virtual bool concurrent() const { return false; }
   const std::vector<DataType>& types() const { return types_; }
 
  protected:
@@ -65,6 +67,9 @@ OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys, std::optional
 struct AggregateCall {
   std::shared_ptr<const AggregateFactory> factory;
   std::vector<int> arguments;  // Child columns.
+  // DISTINCT keeps a set of values per group; merging two threads' sets costs as much as
+  // building them, so such aggregates run on one thread.
+  bool distinct = false;
 };
 // Groups by `keys` (child columns); outputs the key columns, then one column per aggregate.
 // With no keys there is exactly one output row (aggregates over empty input: count 0, ...).

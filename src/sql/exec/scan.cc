@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/byte_source.h"
+#include "common/parallel.h"
 #include "common/random_access_file.h"
 #include "formats/compression/decompressing_source.h"
 #include "formats/parquet/file_reader.h"
@@ -61,8 +62,10 @@ class ScanOperator : public Operator {
     for (std::thread& worker : workers_) worker.join();
   }
 
+  bool concurrent() const override { return true; }
+
   Result<bool> Next(Batch* out) override {
-    if (!started_) Start();
+    std::call_once(started_, [this] { Start(); });
     std::unique_lock lock(mu_);
     ready_.wait(lock, [this] { return !queue_.empty() || running_ == 0 || !error_.ok(); });
     if (!error_.ok()) return error_;
@@ -75,7 +78,6 @@ class ScanOperator : public Operator {
 
  private:
   void Start() {
-    started_ = true;
     const int threads =
         std::max(1, std::min<int>(context_->threads, static_cast<int>(spec_.files.size())));
     const int workers = spec_.files.empty() ? 0 : threads;
@@ -210,6 +212,34 @@ class ScanOperator : public Operator {
     return false;
   }
 
+  // One column of a row group as the table's type (the file's type converted as CAST would;
+  // a column the file lacks is NULL).
+  Status ReadParquetColumn(formats::parquet::ParquetReader& reader, int rg, int field, size_t c,
+                           size_t rows, const ScanFile& file, Column* out) {
+    const DataType& type = spec_.data_columns[c].type;
+    if (field < 0) {
+      *out = Nulls(type, rows);
+      return Status::Ok();
+    }
+    Result<Column> column = reader.ReadColumn(rg, field);
+    if (!column.ok()) return BadData(column.status().WithContext(file.uri));
+    if (SameType(column->type, type)) {
+      *out = std::move(*column);
+      return Status::Ok();
+    }
+    TARN_ASSIGN_OR_RETURN(std::unique_ptr<BoundScalar> cast, BindCast(column->type, type));
+    Column converted = Column::Make(type);
+    const Column* arg = &*column;
+    Status status = cast->Evaluate({&arg, 1}, rows, &converted);
+    if (!status.ok()) {
+      return Status(StatusCode::kCorruption,
+                    fmt::format("HIVE_BAD_DATA: {}: column {}: {}", file.uri,
+                                spec_.data_columns[c].name, status.message()));
+    }
+    *out = std::move(converted);
+    return Status::Ok();
+  }
+
   Status ScanParquet(const ScanFile& file) {
     TARN_ASSIGN_OR_RETURN(std::unique_ptr<LocalRandomAccessFile> raw,
                           LocalRandomAccessFile::Open(file.path));
@@ -232,31 +262,15 @@ class ScanOperator : public Operator {
       if (stopped()) break;
       if (Skippable(reader, rg, fields)) continue;
       const size_t rows = static_cast<size_t>(reader.row_group_rows(rg));
+      // The row group's columns are read and decoded side by side.
       std::vector<Column> whole(spec_.data_columns.size());
-      for (size_t c = 0; c < spec_.data_columns.size(); ++c) {
-        const DataType& type = spec_.data_columns[c].type;
-        if (fields[c] < 0) {
-          whole[c] = Nulls(type, rows);
-          continue;
-        }
-        Result<Column> column = reader.ReadColumn(rg, fields[c]);
-        if (!column.ok()) return BadData(column.status().WithContext(file.uri));
-        if (!SameType(column->type, type)) {
-          // The file's type differs from the table's: convert as CAST would.
-          TARN_ASSIGN_OR_RETURN(std::unique_ptr<BoundScalar> cast, BindCast(column->type, type));
-          Column converted = Column::Make(type);
-          const Column* arg = &*column;
-          Status status = cast->Evaluate({&arg, 1}, rows, &converted);
-          if (!status.ok()) {
-            return Status(StatusCode::kCorruption,
-                          fmt::format("HIVE_BAD_DATA: {}: column {}: {}", file.uri,
-                                      spec_.data_columns[c].name, status.message()));
-          }
-          whole[c] = std::move(converted);
-        } else {
-          whole[c] = std::move(*column);
-        }
-      }
+      std::vector<Status> statuses(spec_.data_columns.size());
+      ParallelFor(spec_.data_columns.size(), static_cast<size_t>(std::max(1, context_->threads)),
+                  [&](size_t c) {
+                    statuses[c] =
+                        ReadParquetColumn(reader, rg, fields[c], c, rows, file, &whole[c]);
+                  });
+      for (const Status& status : statuses) TARN_RETURN_IF_ERROR(status);
       count();
       for (size_t begin = 0; begin < rows; begin += kBatchRows) {
         const size_t end = std::min(rows, begin + kBatchRows);
@@ -279,7 +293,7 @@ class ScanOperator : public Operator {
   static constexpr size_t kQueueBatches = 32;
   ScanSpec spec_;
   QueryContext* context_;
-  bool started_ = false;
+  std::once_flag started_;
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable ready_;

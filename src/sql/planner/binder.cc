@@ -553,6 +553,7 @@ Result<Bound> Binder::Select(const AstSelect& select, const std::vector<AstOrder
                      node->pos, factory.status().message());
       }
       AggregateCall bound_call;
+      bound_call.distinct = call.distinct;
       for (ExprPtr& arg : args) {
         bound_call.arguments.push_back(static_cast<int>(pre.size()));
         pre.push_back(std::move(arg));
