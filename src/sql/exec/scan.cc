@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -88,16 +89,31 @@ class ScanOperator : public Operator {
     for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
   }
 
+  // Workers take row groups other workers found first, then objects.
   void Work() {
     while (true) {
-      size_t index;
+      size_t index = 0;
+      std::pair<std::shared_ptr<OpenParquet>, int> row_group;
       {
         std::lock_guard lock(mu_);
-        if (stop_ || !error_.ok() || next_file_ >= spec_.files.size()) break;
-        index = next_file_++;
+        if (stop_ || !error_.ok()) break;
+        if (!row_groups_.empty()) {
+          row_group = std::move(row_groups_.front());
+          row_groups_.pop_front();
+        } else if (next_file_ < spec_.files.size()) {
+          index = next_file_++;
+        } else {
+          break;
+        }
       }
-      Status status = spec_.format == ScanSpec::Format::kJson ? ScanJson(spec_.files[index])
-                                                              : ScanParquet(spec_.files[index]);
+      Status status;
+      if (row_group.first != nullptr) {
+        status = ScanRowGroup(*row_group.first, row_group.second);
+      } else if (spec_.format == ScanSpec::Format::kJson) {
+        status = ScanJson(spec_.files[index]);
+      } else {
+        status = ScanParquet(spec_.files[index]);
+      }
       if (!status.ok()) {
         std::lock_guard lock(mu_);
         if (error_.ok()) error_ = status;
@@ -240,48 +256,73 @@ class ScanOperator : public Operator {
     return Status::Ok();
   }
 
+  // A Parquet object opened once and shared by the workers that read its row groups.
+  struct OpenParquet {
+    const ScanFile* file = nullptr;
+    std::unique_ptr<formats::parquet::ParquetReader> reader;
+    std::vector<int> fields;  // Field index of each data column; -1 when the file lacks it.
+    std::atomic<uint64_t> counted{0};
+  };
+
+  // Adds what the reader read since it was last counted to the bytes scanned.
+  void Count(OpenParquet& open) {
+    const uint64_t now = open.reader->bytes_read();
+    uint64_t before = open.counted.load();
+    while (now > before && !open.counted.compare_exchange_weak(before, now)) {
+    }
+    if (now > before) context_->bytes_scanned.fetch_add(now - before);
+  }
+
+  // Opens the object, offers its other row groups to the other workers, and reads the first.
   Status ScanParquet(const ScanFile& file) {
     TARN_ASSIGN_OR_RETURN(std::unique_ptr<LocalRandomAccessFile> raw,
                           LocalRandomAccessFile::Open(file.path));
     Result<std::unique_ptr<formats::parquet::ParquetReader>> opened =
         formats::parquet::ParquetReader::Open(std::move(raw));
     if (!opened.ok()) return BadData(opened.status().WithContext(file.uri));
-    formats::parquet::ParquetReader& reader = **opened;
-    uint64_t counted = 0;
-    const auto count = [&] {
-      const uint64_t now = reader.bytes_read();
-      context_->bytes_scanned.fetch_add(now - counted);
-      counted = now;
-    };
-    std::vector<int> fields;
+    auto open = std::make_shared<OpenParquet>();
+    open->file = &file;
+    open->reader = std::move(*opened);
     for (const formats::JsonColumnSpec& column : spec_.data_columns) {
-      fields.push_back(reader.FieldIndex(column.name));
+      open->fields.push_back(open->reader->FieldIndex(column.name));
     }
+    Count(*open);
+    std::vector<int> wanted;
+    for (int rg = 0; rg < open->reader->num_row_groups(); ++rg) {
+      if (!Skippable(*open->reader, rg, open->fields)) wanted.push_back(rg);
+    }
+    if (wanted.empty()) return Status::Ok();
+    {
+      std::lock_guard lock(mu_);
+      for (size_t i = 1; i < wanted.size(); ++i) row_groups_.emplace_back(open, wanted[i]);
+    }
+    return ScanRowGroup(*open, wanted[0]);
+  }
+
+  Status ScanRowGroup(OpenParquet& open, int rg) {
+    if (stopped()) return Status::Ok();
+    formats::parquet::ParquetReader& reader = *open.reader;
+    const ScanFile& file = *open.file;
+    const size_t rows = static_cast<size_t>(reader.row_group_rows(rg));
+    // The row group's columns are read and decoded side by side.
+    std::vector<Column> whole(spec_.data_columns.size());
+    std::vector<Status> statuses(spec_.data_columns.size());
+    ParallelFor(spec_.data_columns.size(), static_cast<size_t>(std::max(1, context_->threads)),
+                [&](size_t c) {
+                  statuses[c] =
+                      ReadParquetColumn(reader, rg, open.fields[c], c, rows, file, &whole[c]);
+                });
+    for (const Status& status : statuses) TARN_RETURN_IF_ERROR(status);
+    Count(open);
     std::vector<Column> data(spec_.data_columns.size());
-    for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
-      if (stopped()) break;
-      if (Skippable(reader, rg, fields)) continue;
-      const size_t rows = static_cast<size_t>(reader.row_group_rows(rg));
-      // The row group's columns are read and decoded side by side.
-      std::vector<Column> whole(spec_.data_columns.size());
-      std::vector<Status> statuses(spec_.data_columns.size());
-      ParallelFor(spec_.data_columns.size(), static_cast<size_t>(std::max(1, context_->threads)),
-                  [&](size_t c) {
-                    statuses[c] =
-                        ReadParquetColumn(reader, rg, fields[c], c, rows, file, &whole[c]);
-                  });
-      for (const Status& status : statuses) TARN_RETURN_IF_ERROR(status);
-      count();
-      for (size_t begin = 0; begin < rows; begin += kBatchRows) {
-        const size_t end = std::min(rows, begin + kBatchRows);
-        for (size_t c = 0; c < whole.size(); ++c) {
-          data[c] = Column::Make(whole[c].type);
-          AppendRows(whole[c], begin, end, &data[c]);
-        }
-        TARN_RETURN_IF_ERROR(Emit(file, data, end - begin));
+    for (size_t begin = 0; begin < rows; begin += kBatchRows) {
+      const size_t end = std::min(rows, begin + kBatchRows);
+      for (size_t c = 0; c < whole.size(); ++c) {
+        data[c] = Column::Make(whole[c].type);
+        AppendRows(whole[c], begin, end, &data[c]);
       }
+      TARN_RETURN_IF_ERROR(Emit(file, data, end - begin));
     }
-    count();
     return Status::Ok();
   }
 
@@ -299,6 +340,7 @@ class ScanOperator : public Operator {
   std::condition_variable ready_;
   std::condition_variable space_;
   std::deque<Batch> queue_;
+  std::deque<std::pair<std::shared_ptr<OpenParquet>, int>> row_groups_;
   size_t next_file_ = 0;
   int running_ = 0;
   bool stop_ = false;
