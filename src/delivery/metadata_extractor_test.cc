@@ -323,7 +323,7 @@ std::vector<std::string> VariedRecords(std::mt19937& rng, size_t count) {
                                                        "{\"name\":\f\"ff\"}",
                                                        "{\"name\": \"x\"}\n",
                                                        "\t{\"name\":\"x\"}\r\n",
-                                                       std::string("{\"name\": \"nul\0byte\"}", 22),
+                                                       std::string("{\"name\": \"nul\0byte\"}", 20),
                                                        "{\"name\": \"x\"}\0"}) {
     out.push_back(r);
   }

@@ -332,9 +332,20 @@ struct GroupTable {
              const std::vector<AggregateCall>& calls, std::vector<uint32_t>* group_of_row,
              std::string* key) {
     group_of_row->assign(batch.rows, 0);
+    // A batch whose keys are the same on every row (a partition column, one object's rows)
+    // needs one lookup.
+    bool uniform = batch.rows > 1 && !keys.empty();
+    for (size_t k = 0; k < keys.size() && uniform; ++k) {
+      const Column& column = batch.columns[static_cast<size_t>(keys[k])];
+      for (size_t r = 1; r < batch.rows && uniform; ++r) {
+        uniform = column.is_null(r) == column.is_null(0) &&
+                  (column.is_null(0) || CompareValues(column, r, column, 0) == 0);
+      }
+    }
+    const size_t distinct_rows = uniform ? 1 : batch.rows;
     if (!keys.empty()) {
       const size_t before = groups;
-      for (size_t r = 0; r < batch.rows; ++r) {
+      for (size_t r = 0; r < distinct_rows; ++r) {
         key->clear();
         for (int k : keys) AppendKey(batch.columns[static_cast<size_t>(k)], r, key);
         auto [it, inserted] = map.try_emplace(*key, static_cast<uint32_t>(groups));
@@ -346,6 +357,7 @@ struct GroupTable {
         }
         (*group_of_row)[r] = it->second;
       }
+      if (uniform) std::fill(group_of_row->begin(), group_of_row->end(), (*group_of_row)[0]);
       if (groups != before) {
         for (auto& state : states) state->Resize(groups);
       }

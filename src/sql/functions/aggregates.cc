@@ -555,12 +555,28 @@ class DistinctAggregate final : public GroupedAggregate {
                 size_t rows) override {
     const size_t n = value_types_.size();
     if (args.size() < n) return MissingArguments(args.size(), n);
+    // Keys and hashes first, with each row's first slot prefetched; then the inserts, whose
+    // probes then mostly hit the cache.
+    key_.clear();
+    ends_.clear();
+    hashes_.clear();
+    rows_.clear();
     for (size_t r = 0; r < rows; ++r) {
       // Every one-argument aggregate skips NULL, so NULL need not be kept.
       if (n == 1 && args[0]->is_null(r)) continue;
-      key_.clear();
+      const size_t begin = key_.size();
       for (size_t a = 0; a < n; ++a) EncodeValue(*args[a], r, &key_);
-      set_.Insert(group_of_row[r], key_);
+      ends_.push_back(key_.size());
+      rows_.push_back(static_cast<uint32_t>(r));
+      hashes_.push_back(Hash64(std::string_view(key_).substr(begin), group_of_row[r]));
+    }
+    set_.Reserve(rows_.size());
+    for (uint64_t hash : hashes_) set_.Prefetch(hash);
+    size_t begin = 0;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      set_.InsertHashed(group_of_row[rows_[i]],
+                        std::string_view(key_).substr(begin, ends_[i] - begin), hashes_[i]);
+      begin = ends_[i];
     }
     return Status::Ok();
   }
@@ -602,7 +618,10 @@ class DistinctAggregate final : public GroupedAggregate {
   std::vector<DataType> value_types_;
   size_t groups_ = 0;
   DistinctSet set_;
-  std::string key_;
+  std::string key_;  // The batch's encoded keys, one after another.
+  std::vector<size_t> ends_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> rows_;
 };
 
 // ---------------------------------------------------------------------------------------------

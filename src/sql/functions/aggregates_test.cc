@@ -564,7 +564,9 @@ TEST(AggregatesTest, MemoryGrowsWithGroupsAndDistinctValues) {
   const Column* args[] = {&x};
   ASSERT_TRUE(agg->Update(args, groups.data(), groups.size()).ok());
   EXPECT_GT(agg->MemoryBytes(), empty + 10000 * 40);
-  EXPECT_LT(agg->MemoryBytes(), empty + 10000 * 200);
+  // Per value: its bytes in the set's arena, a slot and an entry, and the batch's scratch
+  // (encoded key, end, hash and row, kept for the next batch).
+  EXPECT_LT(agg->MemoryBytes(), empty + 10000 * 256);
 }
 
 }  // namespace

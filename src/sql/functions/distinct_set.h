@@ -146,11 +146,39 @@ class DistinctSet {
     uint32_t size;
   };
 
+  // Makes room for `more` entries without growing in between, so that slots prefetched for
+  // them stay where they are.
+  void Reserve(size_t more) {
+    while ((entries_.size() + more) * 2 > slots_.size()) Grow();
+  }
+  // Starts loading the slot a hash probes first (batched inserts hide the cache miss).
+  void Prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+
   // Adds (group, key); true when it was not there yet.
   bool Insert(uint32_t group, std::string_view key) {
     return InsertHashed(group, key, Hash64(key, group));
   }
 
+  // Insert with the hash Hash64(key, group) already computed.
+  bool InsertHashed(uint32_t group, std::string_view key, uint64_t hash) {
+    if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    const uint64_t tag = hash & 0xFFFFFFFF00000000ULL;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const uint64_t slot = slots_[i];
+      if (slot == 0) {
+        slots_[i] = SlotOf(hash, entries_.size());
+        entries_.push_back({hash, arena_.size(), group, static_cast<uint32_t>(key.size())});
+        arena_.append(key);
+        return true;
+      }
+      if ((slot & 0xFFFFFFFF00000000ULL) != tag) continue;
+      const Entry& e = entries_[(slot & 0xFFFFFFFFULL) - 1];
+      if (e.hash == hash && e.group == group && this->key(e) == key) return false;
+    }
+  }
   size_t size() const { return entries_.size(); }
   const Entry& entry(size_t i) const { return entries_[i]; }
   std::string_view key(const Entry& e) const {
@@ -176,24 +204,6 @@ class DistinctSet {
   // never touch the entry) and the entry's index + 1; 0 is empty.
   static uint64_t SlotOf(uint64_t hash, size_t index) {
     return (hash & 0xFFFFFFFF00000000ULL) | (index + 1);
-  }
-
-  bool InsertHashed(uint32_t group, std::string_view key, uint64_t hash) {
-    if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-    const size_t mask = slots_.size() - 1;
-    const uint64_t tag = hash & 0xFFFFFFFF00000000ULL;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      const uint64_t slot = slots_[i];
-      if (slot == 0) {
-        slots_[i] = SlotOf(hash, entries_.size());
-        entries_.push_back({hash, arena_.size(), group, static_cast<uint32_t>(key.size())});
-        arena_.append(key);
-        return true;
-      }
-      if ((slot & 0xFFFFFFFF00000000ULL) != tag) continue;
-      const Entry& e = entries_[(slot & 0xFFFFFFFFULL) - 1];
-      if (e.hash == hash && e.group == group && this->key(e) == key) return false;
-    }
   }
 
   void Grow() {

@@ -14,11 +14,8 @@ namespace functions_internal {
 __int128 Pow10(int exponent) {
   static const auto* kPowers = [] {
     auto* powers = new std::array<__int128, 39>;
-    __int128 v = 1;
-    for (__int128& p : *powers) {
-      p = v;
-      v *= 10;
-    }
+    (*powers)[0] = 1;
+    for (size_t i = 1; i < powers->size(); ++i) (*powers)[i] = (*powers)[i - 1] * 10;
     return powers;
   }();
   return (*kPowers)[static_cast<size_t>(exponent)];
