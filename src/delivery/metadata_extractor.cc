@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -573,13 +574,34 @@ void IgnoreDebug(void*, jv msg) { jv_free(msg); }
 
 // jq 1.6's strftime (and todate, which calls it) aborts the process when given a number gmtime
 // cannot convert (1e18, nan): these definitions turn that into an error first.
+// jq 1.6 also leaks on some failures, once per record, so a producer could grow the server's
+// memory without bound; the definitions below fail (or answer) first, with jq's own message:
+// - strftime, strflocaltime and mktime of an array whose first 8 elements are not all numbers:
+//   jv2tm() never frees the element that is not a number (["2023-06-18"] leaks the string);
+// - ltrimstr/rtrimstr when the input or the argument is not a string: the error of their
+//   startswith/endswith check is never freed. They return the input unchanged then.
 constexpr std::string_view kPrelude =
     "def _tarn_strftime(f): strftime(f);\n"
     "def _tarn_strflocaltime(f): strflocaltime(f);\n"
+    "def _tarn_mktime: mktime;\n"
+    "def _tarn_ltrimstr(f): ltrimstr(f);\n"
+    "def _tarn_rtrimstr(f): rtrimstr(f);\n"
     "def _tarn_epoch: if type == \"number\" and (isnan or . <= -1e16 or . >= 1e16)"
     " then error(\"strftime/1: \\(.) seconds since the epoch is out of range\") else . end;\n"
-    "def strftime(f): _tarn_epoch | _tarn_strftime(f);\n"
-    "def strflocaltime(f): _tarn_epoch | _tarn_strflocaltime(f);\n"
+    "def _tarn_tm($what): if type == \"array\" and (length < 8 or"
+    " ([.[0:8][] | select(type != \"number\")] | length > 0))"
+    " then error(\"\\($what) requires parsed datetime inputs\") else . end;\n"
+    "def strftime(f): _tarn_epoch | f as $f"
+    " | if ($f | type) == \"string\" then _tarn_tm(\"strftime/1\") else . end"
+    " | _tarn_strftime($f);\n"
+    "def strflocaltime(f): _tarn_epoch | f as $f"
+    " | if ($f | type) == \"string\" then _tarn_tm(\"strflocaltime/1\") else . end"
+    " | _tarn_strflocaltime($f);\n"
+    "def mktime: _tarn_tm(\"mktime\") | _tarn_mktime;\n"
+    "def ltrimstr(f): f as $p"
+    " | if type == \"string\" and ($p | type) == \"string\" then _tarn_ltrimstr($p) else . end;\n"
+    "def rtrimstr(f): f as $p"
+    " | if type == \"string\" and ($p | type) == \"string\" then _tarn_rtrimstr($p) else . end;\n"
     "def todateiso8601: strftime(\"%Y-%m-%dT%H:%M:%SZ\");\n"
     "def todate: todateiso8601;\n"
     "def date: todate;\n";
@@ -651,12 +673,167 @@ Status ContainerValueError(const std::string& key, std::string_view kind) {
                            "; a partition key must be a string, number or boolean");
 }
 
-// Parses one JSON text as jq does (jv_parse_sized, without its copy of the whole record in the
-// message).
-Result<jv> ParseRecord(std::string_view record) {
-  if (record.size() > static_cast<size_t>(INT32_MAX)) return InvalidArgument("record too large");
+// jq 1.6's parser leaks the string it has just read when it already holds a value inside an
+// array or object (`["a" "b"]`, `{"k" "v"}`, `{"a": 1 "b": 2}`): found_string() passes the new
+// string to value(), which answers "Expected separator between values" without freeing it. Such
+// a record is always an error, but every one would leak its string, so a producer could grow
+// the server's memory without bound. FindLeakingString finds these records by following the
+// parser's states (jq 1.6 jv_parse.c: not streaming, not a JSON text sequence) without building
+// values; ParseRecord then never lets libjq read that string. See docs/metadata-extraction.md.
+struct LeakingString {
+  size_t open = 0;   // Offset of its opening quote.
+  size_t close = 0;  // Offset of its closing quote.
+};
+
+// The first string jq 1.6 would complete while holding a value, before it finishes the text's
+// second top-level value (jv_parse_sized's two jv_parser_next calls). The states are exact while
+// jq meets no error; where jq stops earlier with an error the answer does not matter, because
+// ParseRecord has libjq parse everything up to the string first. Literals are taken to be valid
+// (whether they are is jq's strtod's business): if one is not, jq stops there.
+std::optional<LeakingString> FindLeakingString(std::string_view text) {
+  // jv_parser_set_buf skips a whole UTF-8 BOM; a part of one is an error before any scanning.
+  static constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  size_t i = 0;
+  while (i < kBom.size() && i < text.size() && text[i] == kBom[i]) ++i;
+  if (i != 0 && i != kBom.size()) return std::nullopt;
+
+  enum class Frame { kArray, kNonEmptyArray, kObject, kNonEmptyObject, kKey };
+  enum class Next { kNone, kString, kOther };  // The parser's `next`: its last complete value.
+  std::vector<Frame> stack;
+  Next next = Next::kNone;
+  bool in_string = false, escape = false;
+  bool literal = false;  // Literal characters are waiting (jq's token buffer).
+  size_t open = 0;
+  int outputs = 0;
+
+  // check_literal(): a waiting literal becomes the value.
+  auto literal_done = [&] {
+    if (!literal) return true;
+    literal = false;
+    if (next != Next::kNone) return false;  // "Expected separator between values" (no leak).
+    next = Next::kOther;
+    return true;
+  };
+  // check_done(): a complete top-level value is returned; jq reads no further than a second.
+  auto output = [&] {
+    if (!stack.empty() || next == Next::kNone) return true;
+    next = Next::kNone;
+    return ++outputs < 2;
+  };
+  auto close = [&](Frame pushed) {
+    next = Next::kOther;
+    stack.pop_back();
+    if (pushed == Frame::kKey) {
+      stack.back() = Frame::kNonEmptyObject;
+      stack.pop_back();
+    }
+  };
+  // parse_token(); false where jq reports an error. The depth limit is not checked: past it jq
+  // stops, and what is found after that is never used.
+  auto token = [&](char c) {
+    Frame top = stack.empty() ? Frame::kKey : stack.back();
+    switch (c) {
+      case '[':
+      case '{':
+        if (next != Next::kNone) return false;
+        stack.push_back(c == '[' ? Frame::kArray : Frame::kObject);
+        return true;
+      case ':':
+        if (next != Next::kString || stack.empty() ||
+            (top != Frame::kObject && top != Frame::kNonEmptyObject)) {
+          return false;
+        }
+        stack.push_back(Frame::kKey);
+        next = Next::kNone;
+        return true;
+      case ',':
+        if (next == Next::kNone || stack.empty()) return false;
+        if (top == Frame::kArray || top == Frame::kNonEmptyArray) {
+          stack.back() = Frame::kNonEmptyArray;
+        } else if (top == Frame::kKey) {
+          stack.pop_back();
+          stack.back() = Frame::kNonEmptyObject;
+        } else {
+          return false;
+        }
+        next = Next::kNone;
+        return true;
+      case ']':
+        if (stack.empty() || (top != Frame::kArray && top != Frame::kNonEmptyArray)) return false;
+        if (next == Next::kNone && top == Frame::kNonEmptyArray) return false;
+        close(top);
+        return true;
+      default:  // '}'
+        if (stack.empty()) return false;
+        if (next != Next::kNone ? top != Frame::kKey : top != Frame::kObject) return false;
+        close(top);
+        return true;
+    }
+  };
+
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\x1e') {
+      // An RS outside JSON-seq mode: a top-level literal it ends is returned; otherwise jq
+      // resets and jv_parser_next returns no value, which ends jv_parse_sized's reading.
+      if (in_string || !literal_done() || !stack.empty() || next == Next::kNone) {
+        return std::nullopt;
+      }
+      if (!output()) return std::nullopt;
+      continue;
+    }
+    if (in_string) {
+      if (escape) {
+        escape = false;
+      } else if (c == '\\') {
+        escape = true;
+      } else if (c == '"') {
+        in_string = false;
+        if (next != Next::kNone) return LeakingString{open, i};
+        next = Next::kString;
+        if (!output()) return std::nullopt;
+      }
+      continue;
+    }
+    bool structure = c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == ',';
+    if (!structure && c != '"' && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      literal = true;
+      continue;
+    }
+    if (!literal_done() || !output()) return std::nullopt;
+    if (c == '"') {
+      in_string = true;
+      open = i;
+    } else if (structure && (!token(c) || !output())) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// jq's "at line L, column C" for the character at `offset`: jq counts from after a BOM, a
+// newline starts line L+1 at column 0.
+std::string JqPosition(std::string_view text, size_t offset) {
+  size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  int line = 1, column = 0;
+  for (; i <= offset; ++i) {
+    ++column;
+    if (text[i] == '\n') {
+      ++line;
+      column = 0;
+    }
+  }
+  return "at line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// Runs jq's parser on `text` as jv_parse_sized does (the first value, then whether another
+// follows), without jv_parse_sized's copy of the whole text in its message. `prefix`: the text
+// is the start of the record, and reaching its end is no error (*at_end is set instead).
+Result<jv> ParseJson(std::string_view text, bool prefix, bool* at_end) {
   jv_parser* parser = jv_parser_new(0);
-  jv_parser_set_buf(parser, record.data(), static_cast<int>(record.size()), 0);
+  jv_parser_set_buf(parser, text.data(), static_cast<int>(text.size()), prefix ? 1 : 0);
+  // In a prefix, a value-less answer with nothing left to read means the end was reached.
+  auto reached_end = [&] { return prefix && jv_parser_remaining(parser) == 0; };
   jv value = jv_parser_next(parser);
   std::string error;
   if (jv_is_valid(value)) {
@@ -668,12 +845,14 @@ Result<jv> ParseRecord(std::string_view record) {
       error = JvToString(jv_invalid_get_msg(next));
     } else {
       jv_free(next);
+      *at_end = reached_end();
     }
   } else if (jv_invalid_has_msg(jv_copy(value))) {
     error = JvToString(jv_invalid_get_msg(value));
     value = jv_invalid();
   } else {
-    error = "Expected JSON value";
+    *at_end = reached_end();
+    if (!*at_end) error = "Expected JSON value";
   }
   jv_parser_free(parser);
   if (!error.empty()) {
@@ -681,6 +860,32 @@ Result<jv> ParseRecord(std::string_view record) {
     return InvalidArgument("record is not valid JSON: " + error);
   }
   return value;
+}
+
+// Parses one record as jq 1.6 does, without its parser's leak (FindLeakingString).
+Result<jv> ParseRecord(std::string_view record) {
+  if (record.size() > static_cast<size_t>(INT32_MAX)) return InvalidArgument("record too large");
+  bool at_end = false;
+  if (std::optional<LeakingString> leak = FindLeakingString(record)) {
+    // libjq reads up to the string's opening quote: an error before it is jq's answer.
+    TARN_ASSIGN_OR_RETURN(jv partial,
+                          ParseJson(record.substr(0, leak->open + 1), /*prefix=*/true, &at_end));
+    jv_free(partial);
+    // found_string() checks the string before value() leaks it; a string it refuses (a bad
+    // escape, a control character) is its error, without a leak. libjq judges the string alone
+    // (a top-level string never leaks).
+    bool unused = false;
+    Result<jv> alone =
+        ParseJson(record.substr(leak->open, leak->close - leak->open + 1), false, &unused);
+    if (alone.ok()) jv_free(*alone);
+    if (at_end && alone.ok()) {
+      return InvalidArgument("record is not valid JSON: Expected separator between values " +
+                             JqPosition(record, leak->close));
+    }
+    // A refused string, or (not reached while FindLeakingString follows jq) an answer before
+    // the string's end: libjq parses the whole record without reaching the leak.
+  }
+  return ParseJson(record, /*prefix=*/false, &at_end);
 }
 
 // ---------------------------------------------------------------------------------------------
