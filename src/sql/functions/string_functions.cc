@@ -8,6 +8,7 @@
 
 #include <mutex>
 
+#include "common/utf8.h"
 #include "sql/functions/functions_internal.h"
 
 namespace tarn::sql::functions_internal {
@@ -49,23 +50,6 @@ uint32_t NextCodePoint(std::string_view s, size_t* i) {
   return cp;
 }
 
-void AppendCodePoint(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 uint32_t ToLower(uint32_t c) {
   if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
@@ -116,7 +100,7 @@ BindFn TextToText(Fn fn) {
 }
 
 void MapCase(std::string_view s, std::string* out, uint32_t (*map)(uint32_t)) {
-  for (size_t i = 0; i < s.size();) AppendCodePoint(out, map(NextCodePoint(s, &i)));
+  for (size_t i = 0; i < s.size();) AppendUtf8(map(NextCodePoint(s, &i)), out);
 }
 
 enum class TrimSide { kBoth, kLeft, kRight };
@@ -341,7 +325,7 @@ class LikeMatcher {
               "character itself");
         }
         std::string text;
-        AppendCodePoint(&text, next);
+        AppendUtf8(next, &text);
         regex += RE2::QuoteMeta(text);
         pieces.back() += text;
       } else if (c == '%') {
@@ -352,7 +336,7 @@ class LikeMatcher {
         has_underscore = true;
       } else {
         std::string text;
-        AppendCodePoint(&text, c);
+        AppendUtf8(c, &text);
         regex += RE2::QuoteMeta(text);
         pieces.back() += text;
       }
@@ -613,7 +597,7 @@ void AddStringFunctions(std::vector<FunctionDef>* defs) {
   defs->push_back(Def({"reverse"}, {"reverse(varchar(x))"},
                       TextToText([](std::string_view s, std::string* out) {
                         std::vector<uint32_t> cps = CodePoints(s);
-                        for (size_t i = cps.size(); i-- > 0;) AppendCodePoint(out, cps[i]);
+                        for (size_t i = cps.size(); i-- > 0;) AppendUtf8(cps[i], out);
                       })));
   defs->push_back(
       Def({"length"}, {"length(varchar(x))"}, [](const ScalarBinding& b) -> Result<BoundPtr> {
@@ -667,7 +651,7 @@ void AddStringFunctions(std::vector<FunctionDef>* defs) {
           return InvalidArgument("Not a valid Unicode code point: " + std::to_string(cp));
         }
         buffer.clear();
-        AppendCodePoint(&buffer, static_cast<uint32_t>(cp));
+        AppendUtf8(static_cast<uint32_t>(cp), &buffer);
         out->AppendBytes(buffer);
         return Status::Ok();
       });
