@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "catalog/ddl_executor.h"
 #include "catalog/projection.h"
@@ -171,6 +172,77 @@ Column PartitionValue(const std::string& text, const DataType& type) {
   return out;
 }
 
+// What a partition conjunct says about one partition column as projection constraints:
+// `col = c`, `col IN (...)` (an OR of equalities), and `col <op> c` ranges, with text or
+// integer constants. Other conjuncts say nothing here; every conjunct is still evaluated on
+// the partitions enumerated, so the constraints only need to keep every partition that can
+// match.
+void AddConstraint(const BoundExpr& conjunct, const PlanNode& node, size_t data,
+                   std::map<std::string, catalog::ProjectionConstraint>* constraints) {
+  const auto literal = [](const BoundExpr& e) -> std::optional<std::string> {
+    if (!e.is_constant() || e.constant.is_null(0)) return std::nullopt;
+    if (IsText(e.type)) return std::string(e.constant.string_at(0));
+    if (IsInteger(e.type)) {
+      return std::to_string(e.type.kind == TypeKind::kBigInt ? e.constant.i64[0]
+                                                             : e.constant.i32[0]);
+    }
+    return std::nullopt;
+  };
+  const auto column_of = [&](const BoundExpr& e) -> std::optional<std::string> {
+    if (e.kind != BoundExpr::Kind::kColumn) return std::nullopt;
+    const size_t index = static_cast<size_t>(e.column);
+    const size_t parts = node.table->partition_columns;
+    if (index < data || index >= data + parts) return std::nullopt;
+    return node.table->definition.partition_keys[index - data].name;
+  };
+  // An OR of equalities on one column: its values.
+  if (conjunct.kind == BoundExpr::Kind::kOr) {
+    std::optional<std::string> column;
+    std::vector<std::string> values;
+    for (const ExprPtr& child : conjunct.children) {
+      if (child->kind != BoundExpr::Kind::kCall || child->function_name != "$eq") return;
+      std::optional<std::string> c = column_of(*child->children[0]);
+      std::optional<std::string> v = literal(*child->children[1]);
+      if (!c || !v || (column && *column != *c)) return;
+      column = c;
+      values.push_back(*v);
+    }
+    if (column) (*constraints)[*column].equals = values;
+    return;
+  }
+  if (conjunct.kind != BoundExpr::Kind::kCall || conjunct.children.size() != 2) return;
+  std::string op = conjunct.function_name;
+  std::optional<std::string> column = column_of(*conjunct.children[0]);
+  std::optional<std::string> value = literal(*conjunct.children[1]);
+  if (!column) {
+    column = column_of(*conjunct.children[1]);
+    value = literal(*conjunct.children[0]);
+    if (op == "$lt")
+      op = "$gt";
+    else if (op == "$le")
+      op = "$ge";
+    else if (op == "$gt")
+      op = "$lt";
+    else if (op == "$ge")
+      op = "$le";
+  }
+  if (!column || !value) return;
+  catalog::ProjectionConstraint& constraint = (*constraints)[*column];
+  if (op == "$eq") {
+    if (!constraint.equals) constraint.equals = std::vector<std::string>{*value};
+  } else if (op == "$gt" || op == "$ge") {
+    if (!constraint.min) {
+      constraint.min = *value;
+      constraint.min_inclusive = op == "$ge";
+    }
+  } else if (op == "$lt" || op == "$le") {
+    if (!constraint.max) {
+      constraint.max = *value;
+      constraint.max_inclusive = op == "$le";
+    }
+  }
+}
+
 struct Listed {
   std::vector<std::string> values;
   std::string location;
@@ -232,7 +304,12 @@ Result<OperatorPtr> BuildScan(PlanNode& node, const ExprPtr* fused_project_or_nu
                           catalog::PartitionProjection::FromTable(def, options.now_micros));
     std::vector<catalog::Partition> listed;
     if (projection.has_value()) {
-      TARN_ASSIGN_OR_RETURN(listed, projection->Enumerate({}));
+      // Projection enumerates the partitions the predicates allow, not every one.
+      std::map<std::string, catalog::ProjectionConstraint> constraints;
+      for (const ExprPtr& conjunct : partition_conjuncts) {
+        AddConstraint(*conjunct, node, data, &constraints);
+      }
+      TARN_ASSIGN_OR_RETURN(listed, projection->Enumerate(constraints));
     } else {
       TARN_ASSIGN_OR_RETURN(std::unique_ptr<catalog::SqliteCatalog> catalog,
                             catalog::SqliteCatalog::OpenLake(options.lake_root));
