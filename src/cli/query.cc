@@ -263,8 +263,10 @@ int RunStatement(const std::string& sql, const QueryFlags& flags, Format format)
       if (!status.ok()) return ReportFailure("query", status);
       std::fputs(fmt::format("Results: {}\n", written).c_str(), stderr);
     }
-    std::fputs(fmt::format("Run time: {:.3f} sec, Data scanned: {}, Rows: {}, Cost: ${:.6f}\n",
-                           result->seconds, HumanBytes(result->bytes_scanned), result->rows,
+    std::fputs(fmt::format("Run time: {:.3f} sec, Data scanned: {} ({} bytes), Rows: {}, "
+                           "Cost: ${:.6f}\n",
+                           result->seconds, HumanBytes(result->bytes_scanned),
+                           WithThousands(result->bytes_scanned), result->rows,
                            sql::AthenaCostDollars(result->bytes_scanned))
                    .c_str(),
                stderr);
