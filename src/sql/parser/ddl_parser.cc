@@ -243,8 +243,9 @@ class DdlParser {
     if (AcceptKeyword("ALTER")) return Alter();
     if (AcceptKeyword("MSCK")) return Repair();
     if (first.kind == TokenKind::kWord) {
-      return ErrorAt(first, fmt::format("unknown statement '{}': expected CREATE, DROP, SHOW, "
-                                        "DESCRIBE, ALTER or MSCK",
+      // Queries (SELECT, WITH, VALUES, TABLE, EXPLAIN) go to the query parser before this one.
+      return ErrorAt(first, fmt::format("unknown statement '{}': expected SELECT, WITH, VALUES, "
+                                        "EXPLAIN, CREATE, DROP, SHOW, DESCRIBE, ALTER or MSCK",
                                         first.text));
     }
     return Expected("a statement");
