@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sql/parser/lexer.h"
+#include "sql/parser/token_cursor.h"
 
 namespace tarn::sql {
 namespace {
@@ -60,9 +61,9 @@ std::string Lower(std::string_view s) {
 }
 
 // A recursive-descent parser over the tokens of one statement.
-class DdlParser {
+class DdlParser : private TokenCursor {
  public:
-  explicit DdlParser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+  explicit DdlParser(std::vector<Token> tokens) : TokenCursor(std::move(tokens)) {}
 
   Result<DdlStatement> Parse() {
     TARN_ASSIGN_OR_RETURN(DdlStatement statement, Statement());
@@ -74,24 +75,6 @@ class DdlParser {
  private:
   // ---- Token helpers.
 
-  const Token& Peek(size_t ahead = 0) const {
-    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
-  }
-  const Token& Next() {
-    const Token& token = tokens_[pos_];
-    if (pos_ + 1 < tokens_.size()) ++pos_;
-    return token;
-  }
-  bool AcceptKeyword(std::string_view keyword) {
-    if (!Peek().IsKeyword(keyword)) return false;
-    Next();
-    return true;
-  }
-  bool AcceptPunctuation(std::string_view symbol) {
-    if (!Peek().IsPunctuation(symbol)) return false;
-    Next();
-    return true;
-  }
   Status ExpectKeyword(std::string_view keyword) {
     return AcceptKeyword(keyword) ? Status::Ok() : Expected(keyword);
   }
@@ -538,9 +521,6 @@ class DdlParser {
     TARN_ASSIGN_OR_RETURN(statement.table, TableName());
     return DdlStatement(std::move(statement));
   }
-
-  std::vector<Token> tokens_;
-  size_t pos_ = 0;
 };
 
 }  // namespace

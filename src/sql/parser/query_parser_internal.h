@@ -17,6 +17,7 @@
 #include "sql/parser/ast.h"
 #include "sql/parser/lexer.h"
 #include "sql/parser/query_parser.h"
+#include "sql/parser/token_cursor.h"
 
 namespace tarn::sql::internal {
 
@@ -92,10 +93,10 @@ inline Result<AstExprPtr> MakeExpr(AstPosition pos, Node node, int child_height)
 
 // A recursive-descent parser over the tokens of one statement. Every function that recurses
 // holds a Nesting, so that nesting deeper than kMaxAstHeight is an error, not a stack overflow.
-class QueryParser {
+class QueryParser : private TokenCursor {
  public:
   explicit QueryParser(std::vector<Token> tokens)
-      : tokens_(std::move(tokens)),
+      : TokenCursor(std::move(tokens)),
         stack_base_(static_cast<const char*>(__builtin_frame_address(0))) {}
 
   // statement := [EXPLAIN [ANALYZE]] query [';'], then the end of the tokens.
@@ -125,24 +126,6 @@ class QueryParser {
 
   // ---- Token helpers.
 
-  const Token& Peek(size_t ahead = 0) const {
-    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
-  }
-  const Token& Next() {
-    const Token& token = tokens_[pos_];
-    if (pos_ + 1 < tokens_.size()) ++pos_;
-    return token;
-  }
-  bool AcceptKeyword(std::string_view keyword) {
-    if (!Peek().IsKeyword(keyword)) return false;
-    Next();
-    return true;
-  }
-  bool AcceptPunctuation(std::string_view symbol) {
-    if (!Peek().IsPunctuation(symbol)) return false;
-    Next();
-    return true;
-  }
   Status ExpectKeyword(std::string_view keyword) {
     return AcceptKeyword(keyword) ? Status::Ok() : Expected(keyword);
   }
@@ -296,8 +279,6 @@ class QueryParser {
   Status NestedType(const std::string& word, AstType& type);
 
  private:
-  std::vector<Token> tokens_;
-  size_t pos_ = 0;
   int depth_ = 0;
   const char* stack_base_;  // The frame of the parser's creator; the stack grows down from it.
 };
