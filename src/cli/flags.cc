@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "cli/commands.h"
@@ -50,6 +51,19 @@ int ReportFailure(std::string_view command, const Status& status) {
   }
   PrintError(command, status.message());
   return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
+Result<std::shared_ptr<storage::Keyring>> OpenLakeKeyring(const std::string& lake,
+                                                          const std::string& key_file,
+                                                          KeyringUse use) {
+  if (use == KeyringUse::kIfPresent) {
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::path(lake) / "_tarn" / "keys", ec)) {
+      return std::shared_ptr<storage::Keyring>();
+    }
+  }
+  TARN_ASSIGN_OR_RETURN(storage::KeyringOptions options, storage::KeyringOptionsFrom(key_file));
+  return storage::Keyring::Open(lake, options);
 }
 
 }  // namespace tarn::cli

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "storage/keyring.h"
 
 namespace tarn::cli {
 
@@ -24,5 +25,21 @@ void PrintError(std::string_view command, std::string_view message);
 // flag value, named in the message), kExitFailure otherwise. A reader that closed our standard
 // output ("broken pipe") ends the command silently with 141, as SIGPIPE would.
 int ReportFailure(std::string_view command, const Status& status);
+
+enum class KeyringUse {
+  kCreate,     // Open the lake's keyring, creating it (and master key version 1) when absent.
+  kIfPresent,  // Open it only when LAKE/_tarn/keys/ exists; null otherwise (readers).
+};
+
+// The lake's keyring (docs/encryption.md), with the operator key from `key_file` when not
+// empty, else from TARN_MASTER_KEY when set. Errors name the file or variable.
+Result<std::shared_ptr<storage::Keyring>> OpenLakeKeyring(const std::string& lake,
+                                                          const std::string& key_file,
+                                                          KeyringUse use);
+
+// The --master-key-file flag's help text, shared by every command that reads or writes keys.
+inline constexpr char kMasterKeyFileHelp[] =
+    "File holding the operator's master key (64 hex digits or base64 of 32 bytes) that seals "
+    "the lake's keyring; default: $TARN_MASTER_KEY when set, else the keyring is not sealed";
 
 }  // namespace tarn::cli

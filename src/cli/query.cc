@@ -224,6 +224,7 @@ struct QueryFlags {
   std::string output;
   double memory_limit_gib = 4;
   int threads = 0;
+  std::string master_key_file;
 };
 
 // Runs one statement; returns the exit code. Errors are printed.
@@ -250,6 +251,11 @@ int RunStatement(const std::string& sql, const QueryFlags& flags, Format format)
     options.memory_limit = static_cast<uint64_t>(flags.memory_limit_gib * (1ULL << 30));
     options.threads = flags.threads;
     options.explain = query.explain != sql::ExplainMode::kNone;
+    // Encrypted objects are read with the lake's keyring; a lake without one has none.
+    Result<std::shared_ptr<storage::Keyring>> keyring =
+        OpenLakeKeyring(flags.lake, flags.master_key_file, KeyringUse::kIfPresent);
+    if (!keyring.ok()) return ReportFailure("query", keyring.status());
+    options.keyring = keyring->get();
     Result<sql::QueryResult> result = sql::RunQuery(query.query, **catalog, options);
     if (!result.ok()) {
       PrintError("query", result.status().message());
@@ -360,6 +366,7 @@ Command AddQueryCommand(CLI::App& app) {
                   "Fail a query that would hold more memory than this")
       ->check(CLI::Range(0.0001, 1024.0))
       ->capture_default_str();
+  cmd->add_option("--master-key-file", flags->master_key_file, kMasterKeyFileHelp);
   cmd->add_option("--threads", flags->threads, "Worker threads (default: every core)")
       ->check(CLI::Range(0, 256));
 

@@ -23,6 +23,7 @@
 #include "delivery/prefix.h"
 #include "delivery/serde_rewrite.h"
 #include "formats/parquet/file_writer.h"
+#include "storage/encrypted_object.h"
 
 namespace tarn::delivery {
 namespace {
@@ -210,7 +211,14 @@ class DeliveryStream::Impl {
       : settings_(std::move(settings)),
         store_(store),
         limits_(limits),
-        on_commit_(std::move(on_commit)) {}
+        on_commit_(std::move(on_commit)) {
+    if (settings_.encrypt_objects && settings_.keyring != nullptr) {
+      encrypting_store_ =
+          std::make_unique<storage::EncryptingObjectStore>(store, settings_.keyring);
+      store_ = encrypting_store_.get();
+    }
+    if (settings_.encrypt_log) limits_.wal.keyring = settings_.keyring;
+  }
 
   Status Open(const std::string& folder, std::vector<std::string>* warnings);
   void Start();
@@ -310,7 +318,8 @@ class DeliveryStream::Impl {
   Status Commit(std::vector<PlannedObject>& objects);
 
   DeliverySettings settings_;
-  storage::ObjectStore* store_;
+  storage::ObjectStore* store_;  // The caller's, or encrypting_store_ over it.
+  std::unique_ptr<storage::EncryptingObjectStore> encrypting_store_;
   DeliveryLimits limits_;
   CommitHook on_commit_;
   TimeZone zone_;
@@ -377,6 +386,10 @@ class DeliveryStream::Impl {
 };
 
 Status DeliveryStream::Impl::Open(const std::string& folder, std::vector<std::string>* warnings) {
+  if ((settings_.encrypt_log || settings_.encrypt_objects) && settings_.keyring == nullptr) {
+    return InvalidArgument(
+        fmt::format("delivery stream '{}': encryption needs a keyring", settings_.name));
+  }
   TARN_ASSIGN_OR_RETURN(zone_, TimeZone::Load(settings_.time_zone));
   TARN_ASSIGN_OR_RETURN(prefix_, PrefixTemplate::Compile(settings_.prefix, PrefixKind::kPrefix));
   const std::string error_text =

@@ -27,6 +27,7 @@
 #include "formats/json/json_lines_reader.h"
 #include "formats/parquet/column_writer.h"
 #include "formats/types.h"
+#include "storage/keyring.h"
 #include "storage/object_store.h"
 
 namespace tarn::delivery {
@@ -69,6 +70,12 @@ struct DeliverySettings {
   size_t active_partition_limit = 500;
   bool conversion_enabled = false;
   ConversionSettings conversion;
+  // Encryption at rest (docs/encryption.md): the write-ahead log's segments and the delivered
+  // objects are sealed under data keys wrapped by `keyring` (not owned; required when either
+  // is set).
+  bool encrypt_log = false;
+  bool encrypt_objects = false;
+  storage::Keyring* keyring = nullptr;
 };
 
 struct DeliveryLimits {

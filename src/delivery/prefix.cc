@@ -20,7 +20,7 @@ std::string_view Name(PrefixKind kind) {
 }  // namespace
 
 bool IsSafePathSegment(std::string_view value) {
-  if (value.empty() || value.size() > kMaxEvaluatedPrefix || value == "." || value == "..") {
+  if (value.empty() || value.size() > kMaxPathSegment || value == "." || value == "..") {
     return false;
   }
   for (char c : value) {
@@ -137,7 +137,7 @@ Result<std::string> PrefixTemplate::Evaluate(const Context& context) const {
           return InvalidArgument(fmt::format(
               "partition key '{}' has a value that is not a safe folder name (empty, '.', '..', "
               "'/', control characters or over {} bytes)",
-              piece.text, kMaxEvaluatedPrefix));
+              piece.text, kMaxPathSegment));
         }
         out += it->second;
         break;
@@ -147,6 +147,17 @@ Result<std::string> PrefixTemplate::Evaluate(const Context& context) const {
   if (out.size() > kMaxEvaluatedPrefix) {
     return InvalidArgument(fmt::format("the evaluated prefix has {} characters, more than {}",
                                        out.size(), kMaxEvaluatedPrefix));
+  }
+  // A value that fits on its own can still make a folder name too long with the literal text
+  // around it ("name=" + value); the file system would refuse it at delivery time.
+  for (size_t begin = 0; begin < out.size();) {
+    const size_t end = std::min(out.find('/', begin), out.size());
+    if (end - begin > kMaxPathSegment) {
+      return InvalidArgument(fmt::format(
+          "the evaluated prefix has a folder name of {} bytes, more than {}: '{}…'", end - begin,
+          kMaxPathSegment, out.substr(begin, 40)));
+    }
+    begin = end + 1;
   }
   return out;
 }

@@ -25,6 +25,8 @@ namespace tarn::delivery {
 enum class PrefixKind { kPrefix, kErrorOutputPrefix };
 
 inline constexpr size_t kMaxEvaluatedPrefix = 512;
+// The longest folder name (one segment between slashes) a lake folder can hold (NAME_MAX).
+inline constexpr size_t kMaxPathSegment = 255;
 
 class PrefixTemplate {
  public:

@@ -90,8 +90,16 @@ TEST(PrefixTest, HostilePartitionValuesAreRefused) {
   EXPECT_TRUE(EvalError(seed, {{"k", "measurement_recorded"}}).ok());
 }
 
+TEST(PrefixTest, FolderNamesAreAtMost255Bytes) {
+  const std::string seed = "events/name=!{partitionKeyFromQuery:k}/";
+  EXPECT_TRUE(EvalError(seed, {{"k", std::string(250, 'a')}}).ok());  // "name=" + 250 = 255
+  EXPECT_NE(EvalError(seed, {{"k", std::string(251, 'a')}}).message().find("more than 255"),
+            std::string::npos);
+  EXPECT_FALSE(EvalError("!{partitionKeyFromQuery:k}/", {{"k", std::string(256, 'a')}}).ok());
+}
+
 TEST(PrefixTest, EvaluatedPrefixIsAtMost512Characters) {
-  const std::string long_literal(400, 'p');
+  const std::string long_literal = std::string(200, 'p') + "/" + std::string(199, 'p');
   EXPECT_TRUE(
       EvalError(long_literal + "/!{partitionKeyFromQuery:k}/", {{"k", std::string(50, 'v')}}).ok());
   EXPECT_NE(EvalError(long_literal + "/!{partitionKeyFromQuery:k}/", {{"k", std::string(120, 'v')}})

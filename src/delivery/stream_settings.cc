@@ -110,7 +110,8 @@ Status SetConversion(const DataFormatConversionConfig& config, catalog::SqliteCa
 
 Result<DeliverySettings> MakeDeliverySettings(const StreamConfig& config,
                                               const std::string& version_id,
-                                              catalog::SqliteCatalog& catalog) {
+                                              catalog::SqliteCatalog& catalog,
+                                              storage::Keyring* keyring) {
   TARN_RETURN_IF_ERROR(CheckPrefixMakesSafeKeys("Prefix", config.prefix));
   TARN_RETURN_IF_ERROR(CheckPrefixMakesSafeKeys("ErrorOutputPrefix", config.error_output_prefix));
   DeliverySettings settings;
@@ -119,6 +120,17 @@ Result<DeliverySettings> MakeDeliverySettings(const StreamConfig& config,
   settings.bucket = config.bucket;
   settings.prefix = config.prefix;
   settings.error_prefix = config.error_output_prefix;
+  // Stream encryption protects what the stream holds: its log, and (since tarn's lake shares
+  // the disk with it) the objects it delivers; the destination's KMS setting asks for the
+  // objects alone (docs/encryption.md).
+  settings.encrypt_log = config.stream_encryption.enabled;
+  settings.encrypt_objects = config.stream_encryption.enabled || !config.kms_key_arn.empty();
+  settings.keyring = keyring;
+  if ((settings.encrypt_log || settings.encrypt_objects) && keyring == nullptr) {
+    return InvalidArgument(fmt::format(
+        "delivery stream '{}' asks for encryption, and the lake's keyring was not opened",
+        config.name));
+  }
   settings.buffer_bytes = static_cast<uint64_t>(config.buffering_hints.size_in_mbs) << 20;
   settings.interval_seconds = config.buffering_hints.interval_in_seconds;
   settings.compression = ToObjectCompression(config.compression_format);

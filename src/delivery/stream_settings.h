@@ -14,8 +14,11 @@ namespace tarn::delivery {
 
 // kInvalidArgument when the conversion's table is missing or has a column type the Parquet
 // writer cannot take, or a SerDe option tarn does not run (naming it).
+// Encryption (DeliveryStreamEncryptionConfigurationInput: the log and the objects; the S3
+// destination's KMSEncryptionConfig: the objects) needs `keyring`: kInvalidArgument without it.
 Result<DeliverySettings> MakeDeliverySettings(const StreamConfig& config,
                                               const std::string& version_id,
-                                              catalog::SqliteCatalog& catalog);
+                                              catalog::SqliteCatalog& catalog,
+                                              storage::Keyring* keyring = nullptr);
 
 }  // namespace tarn::delivery

@@ -19,6 +19,9 @@ namespace fs = std::filesystem;
 
 constexpr uint8_t kRecord = 1;
 constexpr uint8_t kCheckpoint = 2;
+constexpr uint8_t kKey = 3;            // An encrypted segment's data key (docs/wal.md).
+constexpr uint8_t kSealedRecord = 4;   // A record sealed under the segment's data key.
+constexpr size_t kKeyPayload = 4 + storage::kDataKeyIdBytes + storage::kWrappedKeyBytes;
 constexpr size_t kHeader = 8;    // length + crc
 constexpr size_t kBody = 1 + 8;  // type + sequence
 
@@ -57,6 +60,35 @@ void AppendEntry(std::string* out, uint8_t type, uint64_t sequence, std::string_
 
 void AppendEntry(std::string* out, uint8_t type, uint64_t sequence, std::string_view payload) {
   AppendEntry(out, type, sequence, {}, payload);
+}
+
+AeadNonce NonceOf(uint64_t counter) {
+  AeadNonce nonce{};
+  std::memcpy(nonce.data(), &counter, sizeof(counter));
+  return nonce;
+}
+
+// What a sealed record authenticates besides its bytes: its sequence and arrival time, so an
+// entry cannot be moved to another place in the log.
+std::string RecordAad(uint64_t sequence, int64_t arrival) {
+  std::string aad("tarn wal record");
+  Put(&aad, sequence);
+  Put(&aad, arrival);
+  return aad;
+}
+
+Result<WalSegmentKey> ParseKeyPayload(std::string_view payload, const std::string& path,
+                                      size_t offset) {
+  if (payload.size() != kKeyPayload) {
+    return Corruption(fmt::format("write-ahead log segment '{}': key entry at offset {} has {} "
+                                  "bytes, expected {}",
+                                  path, offset, payload.size(), kKeyPayload));
+  }
+  WalSegmentKey key;
+  key.version = Get<uint32_t>(payload.data());
+  std::memcpy(key.id.data(), payload.data() + 4, key.id.size());
+  key.wrapped = std::string(payload.substr(4 + key.id.size()));
+  return key;
 }
 
 std::string SegmentName(uint64_t first_sequence) {
@@ -107,6 +139,7 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& fo
     if (!in.good() && !in.eof()) return ErrnoStatus(errno, "reading '" + path + "'");
     size_t pos = 0;
     std::string damage;
+    std::optional<AeadKey> key;  // The segment's data key once its key entry was read.
     while (pos < data.size()) {
       if (data.size() - pos < kHeader) {
         damage = "entry header cut short";
@@ -133,6 +166,48 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& fo
         last_sequence = sequence;
         pending.push_back(
             {sequence, Get<int64_t>(body.data() + kBody), std::string(body.substr(kBody + 8))});
+      } else if (type == kSealedRecord) {
+        constexpr size_t kFixed = kBody + 8 + 8;  // + arrival + nonce counter
+        if (length < kFixed + kAeadTagBytes || sequence <= last_sequence) {
+          damage = fmt::format("record {} out of order or too short", sequence);
+          break;
+        }
+        if (!key) {
+          return Corruption(fmt::format(
+              "write-ahead log segment '{}': encrypted record at offset {} comes before the "
+              "segment's key entry",
+              path, pos));
+        }
+        const int64_t arrival = Get<int64_t>(body.data() + kBody);
+        const std::string_view sealed = body.substr(kFixed);
+        std::string plain(sealed.size() - kAeadTagBytes, '\0');
+        const Status opened =
+            AeadOpen(*key, NonceOf(Get<uint64_t>(body.data() + kBody + 8)),
+                     RecordAad(sequence, arrival), sealed, plain.data());
+        if (!opened.ok()) {
+          // The checksum matched, so this is not a torn write: the file was altered.
+          return Corruption(fmt::format(
+              "write-ahead log segment '{}': record {} at offset {} fails authentication: the "
+              "file was altered or belongs to another lake",
+              path, sequence, pos));
+        }
+        last_sequence = sequence;
+        pending.push_back({sequence, arrival, std::move(plain)});
+      } else if (type == kKey) {
+        if (options.keyring == nullptr) {
+          return Status(StatusCode::kPermissionDenied,
+                        fmt::format("write-ahead log segment '{}' is encrypted and no keyring "
+                                    "was given to read it",
+                                    path));
+        }
+        TARN_ASSIGN_OR_RETURN(WalSegmentKey entry, ParseKeyPayload(body.substr(kBody), path, pos));
+        Result<AeadKey> unwrapped =
+            options.keyring->UnwrapDataKey(entry.id, entry.version, entry.wrapped);
+        if (!unwrapped.ok()) {
+          return unwrapped.status().WithContext(
+              fmt::format("write-ahead log segment '{}', offset {}", path, pos));
+        }
+        key = *unwrapped;
       } else if (type == kCheckpoint) {
         wal->checkpoint_ = std::max(wal->checkpoint_, sequence);
       } else {
@@ -162,7 +237,10 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& fo
   for (WalRecord& record : pending) {
     if (record.sequence > wal->checkpoint_) replayed->push_back(std::move(record));
   }
-  if (!wal->segments_.empty() && wal->segment_size_ < options.segment_bytes) {
+  // An encrypted log always starts a new data key: appending to a segment written before
+  // could reuse a nonce of that segment's key after a torn tail was cut off.
+  if (!wal->segments_.empty() && wal->segment_size_ < options.segment_bytes &&
+      options.keyring == nullptr) {
     wal->segment_path_ = wal->segments_.back().second;
     wal->fd_ = ::open(wal->segment_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (wal->fd_ < 0) return ErrnoStatus(errno, "opening '" + wal->segment_path_ + "'");
@@ -181,9 +259,27 @@ Status WriteAheadLog::OpenSegment(uint64_t first_sequence) {
   segment_path_ = (fs::path(folder_) / SegmentName(first_sequence)).string();
   fd_ = ::open(segment_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) return ErrnoStatus(errno, "creating '" + segment_path_ + "'");
-  segment_size_ = 0;
-  segments_.emplace_back(first_sequence, segment_path_);
-  if (options_.durability == Durability::kSync) return SyncFolder(folder_);
+  // A segment that holds no record yet may be opened again (a restart right after it was
+  // made): entries are appended after what it has, and a new key entry supersedes the old.
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0) return ErrnoStatus(errno, "reading '" + segment_path_ + "'");
+  segment_size_ = static_cast<uint64_t>(info.st_size);
+  if (segments_.empty() || segments_.back().second != segment_path_) {
+    segments_.emplace_back(first_sequence, segment_path_);
+  }
+  if (options_.durability == Durability::kSync) TARN_RETURN_IF_ERROR(SyncFolder(folder_));
+  segment_key_.reset();
+  if (options_.keyring == nullptr) return Status::Ok();
+  TARN_ASSIGN_OR_RETURN(storage::DataKey key, options_.keyring->NewDataKey());
+  std::string payload;
+  Put(&payload, key.version);
+  payload.append(reinterpret_cast<const char*>(key.id.data()), key.id.size());
+  payload.append(key.wrapped);
+  std::string entry;
+  AppendEntry(&entry, kKey, 0, payload);
+  TARN_RETURN_IF_ERROR(WriteToSegment(entry));
+  segment_key_ = key.key;
+  next_nonce_ = 0;
   return Status::Ok();
 }
 
@@ -191,6 +287,10 @@ Status WriteAheadLog::Write(std::string_view bytes) {
   if (segment_size_ > 0 && segment_size_ + bytes.size() > options_.segment_bytes) {
     TARN_RETURN_IF_ERROR(OpenSegment(next_sequence_));
   }
+  return WriteToSegment(bytes);
+}
+
+Status WriteAheadLog::WriteToSegment(std::string_view bytes) {
   // On failure (a full disk) the segment is cut back to where it was, so that no partial
   // entry stays before the next append and the failed records are not acknowledged.
   const auto fail = [this](std::string_view what) {
@@ -218,20 +318,51 @@ Result<std::vector<uint64_t>> WriteAheadLog::Append(
     const std::vector<std::pair<int64_t, std::string_view>>& records) {
   std::string bytes;
   size_t total = 0;
-  for (const auto& record : records) total += kHeader + kBody + 8 + record.second.size();
+  for (const auto& record : records) {
+    total += kHeader + kBody + 8 + record.second.size() + (segment_key_ ? 8 + kAeadTagBytes : 0);
+  }
   bytes.reserve(total);
   std::vector<uint64_t> sequences;
   sequences.reserve(records.size());
   uint64_t sequence = next_sequence_;
+  // The segment changes before sealing when this append would not fit, so that records are
+  // sealed under the key of the segment they land in.
+  if (segment_size_ > 0 && segment_size_ + total > options_.segment_bytes) {
+    TARN_RETURN_IF_ERROR(OpenSegment(next_sequence_));
+  }
   for (const auto& [arrival, data] : records) {
-    char stamp[sizeof(arrival)];
-    std::memcpy(stamp, &arrival, sizeof(arrival));
-    AppendEntry(&bytes, kRecord, sequence, std::string_view(stamp, sizeof(stamp)), data);
+    if (segment_key_) {
+      TARN_RETURN_IF_ERROR(AppendSealed(&bytes, sequence, arrival, data));
+    } else {
+      char stamp[sizeof(arrival)];
+      std::memcpy(stamp, &arrival, sizeof(arrival));
+      AppendEntry(&bytes, kRecord, sequence, std::string_view(stamp, sizeof(stamp)), data);
+    }
     sequences.push_back(sequence++);
   }
-  TARN_RETURN_IF_ERROR(Write(bytes));
+  TARN_RETURN_IF_ERROR(WriteToSegment(bytes));
   next_sequence_ = sequence;
   return sequences;
+}
+
+Status WriteAheadLog::AppendSealed(std::string* out, uint64_t sequence, int64_t arrival,
+                                   std::string_view data) {
+  const uint64_t counter = next_nonce_++;
+  const size_t header = out->size();
+  Put(out, uint32_t{0});
+  Put(out, uint32_t{0});
+  const size_t body = out->size();
+  out->push_back(static_cast<char>(kSealedRecord));
+  Put(out, sequence);
+  Put(out, arrival);
+  Put(out, counter);
+  TARN_RETURN_IF_ERROR(
+      AeadSeal(*segment_key_, NonceOf(counter), RecordAad(sequence, arrival), data, out));
+  const auto length = static_cast<uint32_t>(out->size() - body);
+  const uint32_t crc = Crc(std::string_view(*out).substr(body));
+  std::memcpy(out->data() + header, &length, sizeof(length));
+  std::memcpy(out->data() + header + 4, &crc, sizeof(crc));
+  return Status::Ok();
 }
 
 Status WriteAheadLog::Checkpoint(uint64_t sequence) {
@@ -259,6 +390,30 @@ Status WriteAheadLog::Trim() {
   if (removed == 0) return Status::Ok();
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(removed));
   return options_.durability == Durability::kSync ? SyncFolder(folder_) : Status::Ok();
+}
+
+}  // namespace tarn::delivery
+
+namespace tarn::delivery {
+
+Result<std::optional<WalSegmentKey>> ReadWalSegmentKey(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ErrnoStatus(errno, "opening '" + path + "'");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The last key entry wins (see OpenSegment); entries are walked by their lengths.
+  std::optional<WalSegmentKey> found;
+  size_t pos = 0;
+  while (data.size() - pos >= kHeader) {
+    const uint32_t length = Get<uint32_t>(data.data() + pos);
+    if (length < kBody || length > data.size() - pos - kHeader) break;
+    const std::string_view body(data.data() + pos + kHeader, length);
+    if (static_cast<uint8_t>(body[0]) == kKey) {
+      TARN_ASSIGN_OR_RETURN(WalSegmentKey key, ParseKeyPayload(body.substr(kBody), path, pos));
+      found = std::move(key);
+    }
+    pos += kHeader + length;
+  }
+  return found;
 }
 
 }  // namespace tarn::delivery

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <isa-l/crc.h>
+#include <cstring>
 
 namespace tarn::delivery {
 namespace {
@@ -24,10 +27,12 @@ class WalTest : public ::testing::Test {
 
   std::unique_ptr<WriteAheadLog> Open(std::vector<WalRecord>* replayed,
                                       std::vector<std::string>* warnings = nullptr,
-                                      uint64_t segment_bytes = 64 << 20) {
+                                      uint64_t segment_bytes = 64 << 20,
+                                      storage::Keyring* keyring = nullptr) {
     std::vector<std::string> ignored;
     WalOptions options;
     options.segment_bytes = segment_bytes;
+    options.keyring = keyring;
     auto wal = WriteAheadLog::Open(dir_, options, replayed, warnings ? warnings : &ignored);
     EXPECT_TRUE(wal.ok()) << wal.status().ToString();
     return wal.ok() ? std::move(*wal) : nullptr;
@@ -136,6 +141,116 @@ TEST_F(WalTest, CheckpointPastTheEndIsRefused) {
   auto wal = Open(&replayed);
   ASSERT_TRUE(wal->Append({{1, "a"}}).ok());
   EXPECT_EQ(wal->Checkpoint(5).code(), StatusCode::kInvalidArgument);
+}
+
+class EncryptedWalTest : public WalTest {
+ protected:
+  void SetUp() override {
+    WalTest::SetUp();
+    lake_ = dir_ + "_lake";
+    fs::remove_all(lake_);
+    auto keyring = storage::Keyring::Open(lake_, {});
+    ASSERT_TRUE(keyring.ok()) << keyring.status().ToString();
+    keyring_ = *keyring;
+  }
+  void TearDown() override {
+    WalTest::TearDown();
+    fs::remove_all(lake_);
+  }
+  std::unique_ptr<WriteAheadLog> OpenEncrypted(std::vector<WalRecord>* replayed,
+                                               uint64_t segment_bytes = 64 << 20) {
+    return Open(replayed, nullptr, segment_bytes, keyring_.get());
+  }
+  std::string AllBytes() const {
+    std::string all;
+    for (const fs::path& path : Segments()) {
+      std::ifstream in(path, std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+
+  std::string lake_;
+  std::shared_ptr<storage::Keyring> keyring_;
+};
+
+TEST_F(EncryptedWalTest, NoPlaintextReachesTheDiskAndReplayDecrypts) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = OpenEncrypted(&replayed);
+    ASSERT_TRUE(wal->Append({{7, "blood_pressure=120/80 patient-4711"}}).ok());
+  }
+  EXPECT_EQ(AllBytes().find("patient-4711"), std::string::npos);
+  auto wal = OpenEncrypted(&replayed);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].data, "blood_pressure=120/80 patient-4711");
+  EXPECT_EQ(replayed[0].arrival_micros, 7);
+}
+
+TEST_F(EncryptedWalTest, EverySegmentHasItsOwnKeyAndReopeningStartsANewOne) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = OpenEncrypted(&replayed, 200);
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(wal->Append({{i, std::string(60, 'x')}}).ok());
+  }
+  auto wal = OpenEncrypted(&replayed, 200);
+  ASSERT_TRUE(wal->Append({{9, "after"}}).ok());
+  std::set<std::string> ids;
+  for (const fs::path& path : Segments()) {
+    auto key = ReadWalSegmentKey(path.string());
+    ASSERT_TRUE(key.ok() && key->has_value()) << path;
+    ids.insert(std::string(reinterpret_cast<const char*>((*key)->id.data()), (*key)->id.size()));
+  }
+  EXPECT_GE(Segments().size(), 4u);
+  EXPECT_EQ(ids.size(), Segments().size());
+  replayed.clear();
+  wal.reset();
+  OpenEncrypted(&replayed, 200);
+  EXPECT_EQ(replayed.size(), 7u);
+  EXPECT_EQ(replayed.back().data, "after");
+}
+
+TEST_F(EncryptedWalTest, AnAlteredRecordIsAnErrorNotData) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = OpenEncrypted(&replayed);
+    ASSERT_TRUE(wal->Append({{1, "first record"}, {2, "second record"}}).ok());
+  }
+  const fs::path segment = Segments().back();
+  std::string bytes = AllBytes();
+  // Flip a ciphertext bit and fix the entry's CRC, as a deliberate change would.
+  const size_t last = bytes.size() - 20;
+  bytes[last] ^= 1;
+  size_t pos = 0, entry = 0;
+  while (pos < bytes.size()) {
+    uint32_t length;
+    std::memcpy(&length, bytes.data() + pos, 4);
+    if (pos + 8 + length == bytes.size()) entry = pos;
+    pos += 8 + length;
+  }
+  uint32_t length;
+  std::memcpy(&length, bytes.data() + entry, 4);
+  const uint32_t crc = crc32_iscsi(reinterpret_cast<unsigned char*>(bytes.data() + entry + 8),
+                                   static_cast<int>(length), 0);
+  std::memcpy(bytes.data() + entry + 4, &crc, 4);
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << bytes;
+  std::vector<std::string> warnings;
+  WalOptions options;
+  options.keyring = keyring_.get();
+  auto wal = WriteAheadLog::Open(dir_, options, &replayed, &warnings);
+  ASSERT_FALSE(wal.ok());
+  EXPECT_NE(wal.status().message().find("fails authentication"), std::string::npos)
+      << wal.status().ToString();
+  EXPECT_NE(wal.status().message().find(segment.string()), std::string::npos);
+}
+
+TEST_F(EncryptedWalTest, AnEncryptedLogNeedsTheKeyring) {
+  std::vector<WalRecord> replayed;
+  { ASSERT_TRUE(OpenEncrypted(&replayed)->Append({{1, "x"}}).ok()); }
+  std::vector<std::string> warnings;
+  auto wal = WriteAheadLog::Open(dir_, WalOptions{}, &replayed, &warnings);
+  ASSERT_FALSE(wal.ok());
+  EXPECT_EQ(wal.status().code(), StatusCode::kPermissionDenied);
 }
 
 }  // namespace

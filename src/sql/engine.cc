@@ -40,6 +40,7 @@ Result<QueryResult> RunQuery(const AstQuery& query, catalog::SqliteCatalog& cata
   }
   QueryContext context;
   context.memory_limit = options.memory_limit;
+  context.keyring = options.keyring;
   context.threads = options.threads > 0 ? options.threads : static_cast<int>(HardwareThreads());
   PhysicalOptions physical;
   physical.lake_root = options.lake_root;

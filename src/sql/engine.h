@@ -11,6 +11,7 @@
 #include "common/result.h"
 #include "sql/exec/batch.h"
 #include "sql/parser/ast.h"
+#include "storage/keyring.h"
 
 namespace tarn::sql {
 
@@ -21,6 +22,7 @@ struct QueryOptions {
   int threads = 0;         // 0: every core.
   int64_t now_micros = 0;  // 0: the current time.
   bool explain = false;    // Plan only: the result is the plan's text.
+  storage::Keyring* keyring = nullptr;  // For encrypted objects; not owned.
 };
 
 struct QueryResult {

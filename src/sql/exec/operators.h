@@ -14,6 +14,7 @@
 #include "sql/exec/batch.h"
 #include "sql/exec/expression.h"
 #include "sql/functions/aggregate.h"
+#include "storage/keyring.h"
 
 namespace tarn::sql {
 
@@ -23,6 +24,8 @@ struct QueryContext {
   std::atomic<uint64_t> bytes_scanned{0};
   std::atomic<bool> cancelled{false};
   int threads = 2;
+  // Reads encrypted objects (docs/encryption.md); null: an encrypted object fails the query.
+  storage::Keyring* keyring = nullptr;
   // Reserves (or with a negative `bytes`, releases) memory; kResourceExhausted "Query exceeded
   // memory limit of 4.00 GiB" past the limit.
   Status Reserve(int64_t bytes);

@@ -16,6 +16,7 @@
 #include "formats/compression/decompressing_source.h"
 #include "formats/parquet/file_reader.h"
 #include "sql/functions/scalar.h"
+#include "storage/encrypted_object.h"
 
 namespace tarn::sql {
 namespace {
@@ -178,8 +179,11 @@ class ScanOperator : public Operator {
   Status ScanJson(const ScanFile& file) {
     TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileSource> raw, FileSource::Open(file.path));
     auto counted = std::make_unique<CountingSource>(std::move(raw), file.uri, context_);
+    Result<std::unique_ptr<ByteSource>> plain =
+        storage::OpenSourceForReading(std::move(counted), context_->keyring);
+    if (!plain.ok()) return plain.status().WithContext(file.uri);
     std::unique_ptr<ByteSource> source = formats::MakeDecompressingSource(
-        std::move(counted), formats::StreamCompressionFromName(file.path));
+        std::move(*plain), formats::StreamCompressionFromName(file.path));
     if (spec_.data_columns.empty()) {
       // Only partition columns or "$path": count the records without decoding fields.
       formats::JsonColumnSpec none{"$none", VarcharType(), {"\x01none"}};
@@ -277,8 +281,11 @@ class ScanOperator : public Operator {
   Status ScanParquet(const ScanFile& file) {
     TARN_ASSIGN_OR_RETURN(std::unique_ptr<LocalRandomAccessFile> raw,
                           LocalRandomAccessFile::Open(file.path));
+    Result<std::unique_ptr<RandomAccessFile>> plain =
+        storage::OpenForReading(std::move(raw), context_->keyring);
+    if (!plain.ok()) return plain.status().WithContext(file.uri);
     Result<std::unique_ptr<formats::parquet::ParquetReader>> opened =
-        formats::parquet::ParquetReader::Open(std::move(raw));
+        formats::parquet::ParquetReader::Open(std::move(*plain));
     if (!opened.ok()) return BadData(opened.status().WithContext(file.uri));
     auto open = std::make_shared<OpenParquet>();
     open->file = &file;
