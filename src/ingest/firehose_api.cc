@@ -8,15 +8,18 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 
 #include "catalog/sqlite_catalog.h"
 #include "common/byte_source.h"
+#include "common/civil_time.h"
 #include "common/json_text.h"
 #include "common/md5.h"
 #include "delivery/stream_config.h"
 #include "delivery/stream_settings.h"
 #include "ingest/firehose_messages.h"
+#include "ingest/sigv4.h"
 #include "storage/object_store.h"
 
 namespace tarn::ingest {
@@ -42,6 +45,50 @@ HttpResponse Error(std::string_view type, std::string_view message) {
   HttpResponse response = Json(status, ErrorBody(type, message));
   response.headers.emplace_back("x-amzn-ErrorType", std::string(type));
   return response;
+}
+
+HttpResponse Error(const AuthError& error) {
+  HttpResponse response = Error(AuthErrorTypeName(error.type), error.message);
+  response.status = AuthErrorHttpStatus(error.type);
+  return response;
+}
+
+// Who sent a request, once authenticated.
+struct Identity {
+  std::string credential = "anonymous";  // The access key id.
+  std::string name;                      // The credential's name.
+  std::string region = "us-east-1";      // From the credential scope.
+  bool open_access = false;              // Unsigned request while authentication is not required.
+  Permissions permissions;
+
+  bool MayPut(std::string_view stream) const { return open_access || permissions.MayPut(stream); }
+  bool MayManage() const { return open_access || permissions.manage; }
+};
+
+bool NeedsManage(std::string_view operation) {
+  return operation == "CreateDeliveryStream" || operation == "DeleteDeliveryStream" ||
+         operation == "UpdateDestination";
+}
+
+AuthError AccessDenied(const Identity& identity, std::string_view operation,
+                       std::string_view stream) {
+  return {AuthErrorType::kAccessDenied,
+          fmt::format("User: arn:aws:iam::{}:user/{} ({}) is not authorized to perform: "
+                      "firehose:{} on resource: arn:aws:firehose:{}:{}:deliverystream/{}",
+                      delivery::kAwsAccountId, identity.name, identity.credential, operation,
+                      identity.region, delivery::kAwsAccountId, stream)};
+}
+
+// DeliveryStreamName of a control-plane body, for the audit log; nullopt when there is none.
+std::optional<std::string> StreamNameOf(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string_view name;
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS ||
+      root["DeliveryStreamName"].get(name) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return std::string(name);
 }
 
 std::string NotFoundMessage(std::string_view name) {
@@ -107,6 +154,17 @@ class FirehoseService::Impl {
     std::shared_ptr<delivery::DeliveryStream> stream;
   };
 
+  // The keyring when `config` asks for encryption, else null.
+  Result<storage::Keyring*> KeyringFor(const delivery::StreamConfig& config) const {
+    if (!config.stream_encryption.enabled && config.kms_key_arn.empty()) return nullptr;
+    if (!options_.keyring) {
+      return InvalidArgument(fmt::format(
+          "delivery stream '{}' asks for encryption, which this server cannot provide",
+          config.name));
+    }
+    return options_.keyring();
+  }
+
   std::string LogFolder(const std::string& stream) const {
     return options_.lake_root + "/_tarn/wal/" + stream;
   }
@@ -119,7 +177,14 @@ class FirehoseService::Impl {
     return it == streams_.end() ? nullptr : it->second;
   }
 
-  void Put(const std::string& operation, const std::string& body, Responder respond);
+  int64_t Now() const { return options_.now_micros ? options_.now_micros() : NowMicros(); }
+  // Who signed `request`, or why it is refused.
+  std::optional<AuthError> Authenticate(const HttpRequest& request, Identity* identity);
+  // Wraps `respond` so that the response is recorded in the audit log first.
+  Responder Audited(std::shared_ptr<AuditEntry> entry, Responder respond);
+
+  void Put(const std::string& operation, const std::string& body, const Identity& identity,
+           const std::shared_ptr<AuditEntry>& entry, Responder respond);
   HttpResponse Create(const std::string& body);
   HttpResponse Describe(const std::string& body);
   HttpResponse List(const std::string& body);
@@ -177,8 +242,9 @@ Result<std::shared_ptr<FirehoseService::Impl::Entry>> FirehoseService::Impl::Sta
   delivery::DeliverySettings settings;
   {
     std::lock_guard lock(catalog_mu_);
-    TARN_ASSIGN_OR_RETURN(
-        settings, delivery::MakeDeliverySettings(config, std::to_string(version), *catalog_));
+    TARN_ASSIGN_OR_RETURN(storage::Keyring * keyring, KeyringFor(config));
+    TARN_ASSIGN_OR_RETURN(settings, delivery::MakeDeliverySettings(
+                                        config, std::to_string(version), *catalog_, keyring));
   }
   delivery::CommitHook hook = [this](const std::string& uri) {
     std::lock_guard lock(catalog_mu_);
@@ -245,6 +311,11 @@ void FirehoseService::Impl::Handle(HttpRequest request, Responder respond) {
     return respond(std::move(response));
   }
   if (request.method == "GET" && request.target == "/metrics") return respond(Metrics());
+  auto entry = std::make_shared<AuditEntry>();
+  entry->time_micros = Now();
+  entry->source = request.remote;
+  entry->operation = "(none)";
+  respond = Audited(entry, std::move(respond));
   if (request.target != "/" || request.method != "POST") {
     HttpResponse response = Error(
         "UnknownOperationException",
@@ -254,11 +325,20 @@ void FirehoseService::Impl::Handle(HttpRequest request, Responder respond) {
     return respond(std::move(response));
   }
   Result<std::string> operation = OperationFromTarget(request.Header("x-amz-target"));
+  if (operation.ok()) entry->operation = *operation;
+  Identity identity;
+  std::optional<AuthError> refused = Authenticate(request, &identity);
+  entry->credential = identity.credential;
+  if (refused.has_value()) return respond(Error(*refused));
   if (!operation.ok()) {
     return respond(Error("UnknownOperationException", operation.status().message()));
   }
   if (*operation == "PutRecord" || *operation == "PutRecordBatch") {
-    return Put(*operation, request.body, std::move(respond));
+    return Put(*operation, request.body, identity, entry, std::move(respond));
+  }
+  entry->stream = StreamNameOf(request.body);
+  if (NeedsManage(*operation) && !identity.MayManage()) {
+    return respond(Error(AccessDenied(identity, *operation, entry->stream.value_or("*"))));
   }
   HttpResponse response;
   if (*operation == "CreateDeliveryStream") {
@@ -278,21 +358,96 @@ void FirehoseService::Impl::Handle(HttpRequest request, Responder respond) {
   respond(std::move(response));
 }
 
+std::optional<AuthError> FirehoseService::Impl::Authenticate(const HttpRequest& request,
+                                                             Identity* identity) {
+  const std::string_view header = request.Header("authorization");
+  const bool required = options_.auth == AuthMode::kRequired ||
+                        (options_.credentials != nullptr && options_.credentials->HasAny());
+  if (header.empty()) {
+    if (required) {
+      return AuthError{AuthErrorType::kMissingAuthenticationToken, "Missing Authentication Token"};
+    }
+    identity->open_access = true;
+    return std::nullopt;
+  }
+  SigV4Authorization auth;
+  if (std::optional<AuthError> malformed = ParseAuthorization(header, &auth)) return malformed;
+  // From here on the audit log names the key the request claims, even when it is refused.
+  identity->credential = auth.access_key_id;
+  const AuthError unknown{AuthErrorType::kUnrecognizedClient,
+                          "The security token included in the request is invalid."};
+  if (options_.credentials == nullptr) {
+    if (required) return unknown;
+    identity->credential = "anonymous";
+    identity->open_access = true;
+    return std::nullopt;
+  }
+  Result<ResolvedCredential> credential = options_.credentials->Lookup(auth.access_key_id);
+  if (!credential.ok() && credential.status().code() == StatusCode::kNotFound && !required) {
+    // AWS SDKs sign every request with whatever keys they find, so an open server serves keys
+    // it does not know as anonymous; keys it knows are still verified.
+    identity->credential = "anonymous";
+    identity->open_access = true;
+    return std::nullopt;
+  }
+  if (!credential.ok()) {
+    // A damaged store refuses everyone; the cause goes to the operator, not the client.
+    if (credential.status().code() != StatusCode::kNotFound) {
+      fmt::print(stderr, "tarn: authenticating {}: {}\n", auth.access_key_id,
+                 credential.status().message());
+    }
+    return unknown;
+  }
+  if (std::optional<AuthError> refused =
+          VerifySigV4(request, auth, credential->secret, Now() / kMicrosPerSecond)) {
+    return refused;
+  }
+  identity->name = credential->name;
+  identity->region = auth.region;
+  identity->permissions = std::move(credential->permissions);
+  return std::nullopt;
+}
+
+Responder FirehoseService::Impl::Audited(std::shared_ptr<AuditEntry> entry, Responder respond) {
+  if (options_.audit == nullptr) return respond;
+  return [audit = options_.audit, entry = std::move(entry),
+          respond = std::move(respond)](HttpResponse response) {
+    entry->http_status = response.status;
+    entry->outcome = "ok";
+    if (response.status != 200) {
+      entry->outcome = "InternalFailure";
+      for (const auto& [name, value] : response.headers) {
+        if (name == "x-amzn-ErrorType") entry->outcome = value;
+      }
+    }
+    Status appended = audit->Append(*entry);
+    if (!appended.ok()) fmt::print(stderr, "tarn: {}\n", appended.message());
+    respond(std::move(response));
+  };
+}
+
 void FirehoseService::Impl::Put(const std::string& operation, const std::string& body,
-                                Responder respond) {
+                                const Identity& identity,
+                                const std::shared_ptr<AuditEntry>& audit_entry, Responder respond) {
   const bool batch = operation == "PutRecordBatch";
   Result<PutRequest> request = batch ? ParsePutRecordBatch(body) : ParsePutRecord(body);
   if (!request.ok()) {
+    audit_entry->stream = StreamNameOf(body);
     return respond(Error("InvalidArgumentException", request.status().message()));
+  }
+  audit_entry->stream = request->stream;
+  audit_entry->records = request->records.size();
+  for (const std::string& record : request->records) audit_entry->bytes += record.size();
+  if (!identity.MayPut(request->stream)) {
+    return respond(Error(AccessDenied(identity, operation, request->stream)));
   }
   std::shared_ptr<Entry> entry = Find(request->stream);
   if (entry == nullptr) {
     return respond(Error("ResourceNotFoundException", NotFoundMessage(request->stream)));
   }
   const size_t count = request->records.size();
-  // Server-side encryption is configured but not yet performed (security issue), so the answer
-  // says the records are not encrypted rather than what the configuration asks for.
-  const bool encrypted = false;
+  // Firehose's `Encrypted`: whether the stream keeps the records encrypted at rest.
+  const bool encrypted = entry->stream->settings().encrypt_log;
   entry->stream->Put(
       std::move(request->records),
       [entry, count, batch, encrypted, respond = std::move(respond)](delivery::PutOutcome outcome) {
@@ -465,8 +620,10 @@ HttpResponse FirehoseService::Impl::Update(const std::string& body) {
   {
     // Check the new definition can run before anything changes.
     std::lock_guard lock(catalog_mu_);
+    Result<storage::Keyring*> keyring = KeyringFor(merged->first);
+    if (!keyring.ok()) return Error("InvalidArgumentException", keyring.status().message());
     Result<delivery::DeliverySettings> settings = delivery::MakeDeliverySettings(
-        merged->first, std::to_string(entry->version + 1), *catalog_);
+        merged->first, std::to_string(entry->version + 1), *catalog_, *keyring);
     if (!settings.ok()) return Error("InvalidArgumentException", settings.status().message());
     Status updated = catalog_->UpdateStream(request->stream_name, merged->second, entry->version);
     if (!updated.ok()) {

@@ -8,6 +8,11 @@
 //
 // Errors: failures to reach the endpoint or to read its answer are kUnavailable (worth retrying)
 // and name the endpoint, e.g. "cannot connect to http://127.0.0.1:4573: Connection refused".
+//
+// https:// endpoints: the server's certificate chain and host name are always verified (against
+// `ca_file`, or the system's trust store); there is no way to turn that off. A certificate that
+// does not verify, or an endpoint that does not speak TLS, is kUnauthenticated, not worth
+// retrying, and the message names the endpoint and libcurl's reason.
 // Call() returns any HTTP answer as a FirehoseResponse; PutRecordBatch() turns error answers into
 // a Status by the error's `__type` (see StatusFromErrorResponse).
 #pragma once
@@ -28,6 +33,9 @@ struct FirehoseClientOptions {
   // Time allowed to open the TCP connection, and for a whole call (connect, send, answer).
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds call_timeout{60'000};
+  // PEM file of the CA certificate(s) to trust for an https:// endpoint instead of the system's
+  // (a private CA, or a `tarn tls self-signed` certificate). Empty: the system's trust store.
+  std::string ca_file;
 };
 
 // One HTTP answer of the API.
@@ -52,7 +60,8 @@ struct PutBatchResult {
 class FirehoseClient {
  public:
   // `endpoint` is an http:// or https:// URL such as "http://127.0.0.1:4573"; requests go to
-  // its path (normally "/"). kInvalidArgument for anything else. Does not connect yet.
+  // its path (normally "/"). kInvalidArgument for anything else, for a `ca_file` that cannot be
+  // read, or for a `ca_file` with an http:// endpoint. Does not connect yet.
   static Result<std::unique_ptr<FirehoseClient>> Make(std::string endpoint,
                                                       FirehoseClientOptions options = {});
   ~FirehoseClient();
