@@ -24,5 +24,10 @@ Command AddCatalogCommand(CLI::App& app);
 Command AddDemoCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
 Command AddSendCommand(CLI::App& app);
+Command AddTlsCommand(CLI::App& app);          // tls_cmd.cc: `tarn tls self-signed`
+Command AddCredentialsCommand(CLI::App& app);  // credentials_cmd.cc
+Command AddKeysCommand(CLI::App& app);         // keys_cmd.cc: `tarn keys list|rotate|retire`
+Command AddLsCommand(CLI::App& app);           // ls_cat.cc
+Command AddCatCommand(CLI::App& app);          // ls_cat.cc
 
 }  // namespace tarn::cli

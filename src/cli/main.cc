@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       AddGenerateCommand(app), AddConvertCommand(app), AddQueryCommand(app),
       AddCatalogCommand(app),  AddDemoCommand(app), AddServeCommand(app), AddSendCommand(app),
+      AddLsCommand(app),       AddCatCommand(app),  AddTlsCommand(app),   AddCredentialsCommand(app),
+      AddKeysCommand(app),
   };
 
   try {

@@ -15,6 +15,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "common/aws_prices.h"
 #include "common/human_units.h"
 #include "common/json_text.h"
 #include "common/random.h"
@@ -273,7 +274,7 @@ int RunStatement(const std::string& sql, const QueryFlags& flags, Format format)
                            "Cost: ${:.6f}\n",
                            result->seconds, HumanBytes(result->bytes_scanned),
                            WithThousands(result->bytes_scanned), result->rows,
-                           sql::AthenaCostDollars(result->bytes_scanned))
+                           AthenaQueryDollars(result->bytes_scanned))
                    .c_str(),
                stderr);
     return kExitOk;

@@ -48,6 +48,7 @@ struct SendFlags {
   std::string input;
   std::string stream;
   std::string endpoint = "http://127.0.0.1:4573";
+  std::string ca;  // PEM CA bundle for an https:// endpoint; empty: the system's.
   size_t batch = kMaxRecordsPerBatch;
   size_t concurrency = 4;
   int max_retries = 10;
@@ -523,6 +524,7 @@ int RunSend(const SendFlags& flags) {
       std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_seconds * 1000));
   client_options.connect_timeout =
       std::min(client_options.connect_timeout, client_options.call_timeout);
+  client_options.ca_file = flags.ca;
   std::vector<std::unique_ptr<ingest::FirehoseClient>> clients;
   for (size_t i = 0; i < flags.concurrency; ++i) {
     Result<std::unique_ptr<ingest::FirehoseClient>> client =
@@ -632,18 +634,25 @@ Command AddSendCommand(CLI::App& app) {
       "AppendDelimiterToRecord processor adds delimiters; --append-newline sends line + \"\\n\").\n"
       "Records go in batches of up to --batch records and 4 MiB; failed records are resent with\n"
       "exponential backoff (100 ms doubling to 5 s), refused calls (unknown stream) are not.\n"
-      "Exits 0 only when every record was accepted. See docs/send.md.\n\n"
+      "Exits 0 only when every record was accepted. https:// endpoints must present a certificate\n"
+      "that verifies (against --ca FILE or the system's CAs) for their host name; a certificate\n"
+      "that does not is an error, not retried. See docs/send.md.\n\n"
       "Examples:\n"
       "  tarn send events.ndjson.gz --stream events\n"
       "  tarn generate --sessions 1000 | tarn send - --stream events --endpoint "
       "http://127.0.0.1:4573\n"
-      "  tarn send events.ndjson --stream events --concurrency 8 --stats-json stats.json");
+      "  tarn send events.ndjson --stream events --concurrency 8 --stats-json stats.json\n"
+      "  tarn send events.ndjson --stream events --endpoint https://127.0.0.1:4573 --ca "
+      "tls/cert.pem");
   cmd->add_option("FILE", flags->input,
                   "NDJSON input: plain, .gz or .zst; '-' reads standard input")
       ->required();
   cmd->add_option("--stream", flags->stream, "Firehose delivery stream to send to")->required();
   cmd->add_option("--endpoint", flags->endpoint, "Firehose API endpoint (tarn serve)")
       ->capture_default_str();
+  cmd->add_option("--ca", flags->ca,
+                  "PEM file of the CA certificate(s) that an https:// endpoint's certificate must "
+                  "chain to (e.g. tarn tls self-signed's cert.pem); default: the system's");
   cmd->add_option("--batch", flags->batch, "Records per PutRecordBatch call (1 to 500)")
       ->check(CLI::Range(size_t{1}, kMaxRecordsPerBatch))
       ->capture_default_str();

@@ -63,12 +63,6 @@ Result<QueryResult> RunQuery(const AstQuery& query, catalog::SqliteCatalog& cata
   return result;
 }
 
-double AthenaCostDollars(uint64_t bytes_scanned) {
-  constexpr double kMiB = 1024.0 * 1024.0;
-  const double megabytes = std::max(10.0, std::ceil(static_cast<double>(bytes_scanned) / kMiB));
-  return megabytes / (1024.0 * 1024.0) * 5.0;  // $5 per TB (2^20 MB).
-}
-
 std::optional<std::string> FormatValue(const Column& column, size_t row) {
   if (column.is_null(row)) return std::nullopt;
   switch (column.type.kind) {

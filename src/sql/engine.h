@@ -38,9 +38,6 @@ struct QueryResult {
 Result<QueryResult> RunQuery(const AstQuery& query, catalog::SqliteCatalog& catalog,
                              const QueryOptions& options);
 
-// Athena's charge for a query: $5 per TB scanned, rounded up to the megabyte, at least 10 MB.
-double AthenaCostDollars(uint64_t bytes_scanned);
-
 // A value as Athena's console shows it: timestamps "2023-06-18 14:27:52.000", dates
 // "2023-06-18", decimals with their scale, doubles in shortest form; NULL as std::nullopt.
 std::optional<std::string> FormatValue(const Column& column, size_t row);

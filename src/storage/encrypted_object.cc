@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <list>
 #include <mutex>
 #include <optional>
 
@@ -173,56 +174,81 @@ class DecryptingFile : public RandomAccessFile {
 
  private:
   // Decrypts the segments holding [offset, offset + length) (segment 0 when length is 0).
+  // Decrypted segments are kept (the last kCachedSegments used), so that readers coming back
+  // to a segment (a footer after its length, neighbouring column chunks, row groups read by
+  // several threads) read and count its stored bytes once.
   Status ReadSegments(uint64_t offset, size_t length, char* out) {
     const uint64_t segment_bytes = layout_.segment_bytes;
     const uint64_t first = offset / segment_bytes;
     const uint64_t last = length == 0 ? first : (offset + length - 1) / segment_bytes;
-    if (first == last && length > 0) {
-      std::lock_guard<std::mutex> guard(cache_mu_);
-      if (cached_ == first) {
-        std::memcpy(out, cache_.data() + (offset - first * segment_bytes), length);
-        return Status::Ok();
-      }
-    }
-    const uint64_t begin = layout_.StoredOffset(first);
-    const size_t stored = layout_.StoredOffset(last) + layout_.StoredLength(last) - begin;
-    std::unique_ptr<char[]> buffer(new char[stored]);
-    TARN_RETURN_IF_ERROR(inner_->ReadAt(begin, stored, buffer.get()));
-    bytes_read_.fetch_add(stored, std::memory_order_relaxed);
-    // One cipher per read: the context is not shared between threads.
-    TARN_ASSIGN_OR_RETURN(std::unique_ptr<AeadCipher> cipher, AeadCipher::Make(key_->key));
-    SegmentAad aad(key_->header);
-    char* segment = buffer.get();
-    for (uint64_t i = first; i <= last; ++i) {
-      const size_t sealed_size = layout_.StoredLength(i);
-      const std::string_view sealed(segment, sealed_size);
-      const Status opened =
-          cipher->Open(SegmentNonce(i), aad.For(i, i + 1 == layout_.segments), sealed, segment);
-      if (!opened.ok()) {
-        return SegmentFailed(name(), i, layout_.segments, layout_.StoredOffset(i), opened);
-      }
+    auto copy = [&](uint64_t i, std::string_view plain) {
       const uint64_t plain_begin = i * segment_bytes;
-      const uint64_t plain_end = plain_begin + sealed_size - kAeadTagBytes;
       const uint64_t from = std::max<uint64_t>(offset, plain_begin);
-      const uint64_t to = std::min<uint64_t>(offset + length, plain_end);
-      if (to > from) std::memcpy(out + (from - offset), segment + (from - plain_begin), to - from);
-      if (i == last) {
-        // Readers often come back to the segment they just read (a footer after its length).
-        std::lock_guard<std::mutex> guard(cache_mu_);
-        cache_.assign(segment, plain_end - plain_begin);
-        cached_ = last;
+      const uint64_t to = std::min<uint64_t>(offset + length, plain_begin + plain.size());
+      if (to > from) std::memcpy(out + (from - offset), plain.data() + (from - plain_begin), to - from);
+    };
+    for (uint64_t i = first; i <= last;) {
+      if (length > 0) {
+        std::shared_ptr<const std::string> cached = Cached(i);
+        if (cached != nullptr) {
+          copy(i, *cached);
+          ++i;
+          continue;
+        }
       }
-      segment += sealed_size;
+      // A run of segments not in the cache: one read of their stored bytes.
+      uint64_t end = i + 1;
+      while (end <= last && Cached(end) == nullptr) ++end;
+      const uint64_t begin = layout_.StoredOffset(i);
+      const size_t stored = layout_.StoredOffset(end - 1) + layout_.StoredLength(end - 1) - begin;
+      std::unique_ptr<char[]> buffer(new char[stored]);
+      TARN_RETURN_IF_ERROR(inner_->ReadAt(begin, stored, buffer.get()));
+      bytes_read_.fetch_add(stored, std::memory_order_relaxed);
+      // One cipher per read: the context is not shared between threads.
+      TARN_ASSIGN_OR_RETURN(std::unique_ptr<AeadCipher> cipher, AeadCipher::Make(key_->key));
+      SegmentAad aad(key_->header);
+      char* segment = buffer.get();
+      for (; i < end; ++i) {
+        const size_t sealed_size = layout_.StoredLength(i);
+        const std::string_view sealed(segment, sealed_size);
+        const Status opened =
+            cipher->Open(SegmentNonce(i), aad.For(i, i + 1 == layout_.segments), sealed, segment);
+        if (!opened.ok()) {
+          return SegmentFailed(name(), i, layout_.segments, layout_.StoredOffset(i), opened);
+        }
+        auto plain = std::make_shared<const std::string>(segment, sealed_size - kAeadTagBytes);
+        copy(i, *plain);
+        Keep(i, std::move(plain));
+        segment += sealed_size;
+      }
     }
     return Status::Ok();
+  }
+
+  static constexpr size_t kCachedSegments = 32;
+
+  std::shared_ptr<const std::string> Cached(uint64_t segment) {
+    std::lock_guard<std::mutex> guard(cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->first == segment) {
+        cache_.splice(cache_.begin(), cache_, it);  // Most recently used first.
+        return cache_.front().second;
+      }
+    }
+    return nullptr;
+  }
+  void Keep(uint64_t segment, std::shared_ptr<const std::string> plain) {
+    std::lock_guard<std::mutex> guard(cache_mu_);
+    cache_.emplace_front(segment, std::move(plain));
+    if (cache_.size() > kCachedSegments) cache_.pop_back();
   }
 
   const std::unique_ptr<RandomAccessFile> inner_;
   const std::unique_ptr<ObjectKey> key_;
   const Layout layout_;
   std::mutex cache_mu_;
-  uint64_t cached_ = UINT64_MAX;  // Guarded by cache_mu_: index of the segment in cache_.
-  std::string cache_;             // Guarded by cache_mu_.
+  // Guarded by cache_mu_: decrypted segments by index, most recently used first.
+  std::list<std::pair<uint64_t, std::shared_ptr<const std::string>>> cache_;
 };
 
 // Reads up to `size` bytes, stopping early only at the end of `source`.

@@ -167,16 +167,20 @@ TEST_F(EncryptedObjectTest, ReadPastThePlaintextEndIsCorruption) {
 TEST_F(EncryptedObjectTest, BytesReadCountsStoredBytes) {
   auto file = OpenFile(Encrypt(Plaintext(3 * kSegment + 5)));
   ASSERT_TRUE(file.ok());
+  std::string all(3 * kSegment + 5, '\0');
   EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes);
   char out[2 * kSegment];
   ASSERT_TRUE((*file)->ReadAt(3, 10, out).ok());
   EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + kSegment + 16);
   ASSERT_TRUE((*file)->ReadAt(20, 5, out).ok());  // The same segment again: no stored read.
   EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + kSegment + 16);
-  ASSERT_TRUE((*file)->ReadAt(kSegment - 1, kSegment + 2, out).ok());  // Segments 0, 1 and 2.
-  EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + 4 * (kSegment + 16));
+  // Segments 0, 1 and 2: segment 0 comes from the cache, 1 and 2 are read once.
+  ASSERT_TRUE((*file)->ReadAt(kSegment - 1, kSegment + 2, out).ok());
+  EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + 3 * (kSegment + 16));
   ASSERT_TRUE((*file)->ReadAt(3 * kSegment, 5, out).ok());  // The short last segment.
-  EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + 4 * (kSegment + 16) + 5 + 16);
+  EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + 3 * (kSegment + 16) + 5 + 16);
+  ASSERT_TRUE((*file)->ReadAt(0, 3 * kSegment + 5, all.data()).ok());  // All cached.
+  EXPECT_EQ((*file)->bytes_read(), kEncryptedHeaderBytes + 3 * (kSegment + 16) + 5 + 16);
 }
 
 TEST_F(EncryptedObjectTest, EveryFlippedBitIsDetected) {
