@@ -44,6 +44,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = os.path.join(ROOT, "examples", "seed")
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import seed_lake  # noqa: E402  (the seed's streams without encryption: checks read objects)
 DUCKDB_PEER = os.path.join(ROOT, "tests", "peers", "duckdb_peer.mjs")
 NOW = "2023-08-01 00:00:00"
 STREAMS = {  # short name -> (stream, folder of its objects under the bucket, target ratio)
@@ -108,7 +110,9 @@ def start_server(tarn, lake, log_dir):
     err_path = os.path.join(log_dir, "serve.err")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         proc = subprocess.Popen([tarn, "serve", "--lake", lake, "--listen", "127.0.0.1:0",
-                                 "--streams", SEED], stdout=out, stderr=err)
+                                 "--streams", seed_lake.plain_streams(os.path.join(log_dir,
+                                                                                  "streams"))],
+                                stdout=out, stderr=err)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with open(out_path) as f:

@@ -18,3 +18,6 @@ python3 bench/ingest.py "$build"
 echo
 echo "== query: the seed's June-2023 query and GROUP BY name on both tables, tarn vs DuckDB"
 python3 bench/query.py "$build"
+echo
+echo "== demo: the whole tarn demo with 100,000 sessions (target: under 60 s)"
+bench/demo.sh "$build"

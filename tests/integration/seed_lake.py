@@ -34,6 +34,23 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEED_DIR = os.path.join(ROOT, "examples", "seed")
 TABLES_SQL = os.path.join(SEED_DIR, "tables.sql")
+
+
+def plain_streams(dest):
+    """Copies the seed's stream definitions into folder `dest` without their server-side
+    encryption, and returns `dest`: DuckDB and gzip read what such streams deliver straight from
+    the lake, which sealed objects would not allow (tests/integration/security_test.py covers
+    encryption)."""
+    os.makedirs(dest, exist_ok=True)
+    for name in sorted(os.listdir(SEED_DIR)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(SEED_DIR, name)) as f:
+            stream = json.load(f)
+        stream.pop("DeliveryStreamEncryptionConfigurationInput", None)
+        with open(os.path.join(dest, name), "w") as f:
+            json.dump(stream, f, indent=2)
+    return dest
 DATABASE = "kozlovski"
 BUCKET = "tarn-demo"
 JSON_PREFIX = "events_raw/json"
@@ -174,7 +191,8 @@ def build_via_serve(tarn, lake, sessions, seed=1, timeout=600):
         with open(events, "rb") as f:
             sent = sum(1 for line in f if line.strip())
         server = subprocess.Popen([tarn, "serve", "--lake", lake, "--listen", "127.0.0.1:0",
-                                   "--streams", SEED_DIR, "--durability", "none"],
+                                   "--streams", plain_streams(os.path.join(tmp, "streams")),
+                                   "--durability", "none"],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = server.stdout.readline()

@@ -19,12 +19,19 @@ import subprocess
 import sys
 import time
 
+import seed_lake
 import tarn_test_util as util
 from tarn_test_util import run
 
+
+def plain_streams(tmp):
+    """The seed's streams without server-side encryption, so that the checks below can read
+    the delivered objects directly (security_test.py covers the encrypted ones)."""
+    return seed_lake.plain_streams(os.path.join(tmp, "streams"))
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SEED = os.path.join(ROOT, "examples", "seed")
+SEED = os.path.join(ROOT, "examples", "seed")  # Tables; streams from plain_streams().
 PEERS = os.path.join(os.path.dirname(HERE), "peers")
 AWS = "/usr/bin/aws"
 DEBIAN_PYTHON = "/usr/bin/python3"  # Where Debian's python3-boto3 is.
@@ -128,7 +135,7 @@ class ServeTest(util.TempDirTest):
         self.lake = os.path.join(self.tmp, "lake")
         run("catalog", "--lake", self.lake, "import", os.path.join(SEED, "tables.sql"),
             check_rc=0)
-        self.server = Server(self.lake, "--streams", SEED)
+        self.server = Server(self.lake, "--streams", plain_streams(self.tmp))
 
     def tearDown(self):
         if self.server.proc.poll() is None:
@@ -343,8 +350,8 @@ print("sent", len(lines))
             "Record": {"Data": base64.b64encode(b'{"name": "a", "tstamp": "2023-01-01 00:00:00.0"}').decode()}})
         self.assertEqual(status, 200)
         self.assertTrue(body["RecordId"])
-        # The seed stream asks for server-side encryption, which tarn does not perform yet: the
-        # answer must not claim it.
+        # This test's copy of the seed stream has no server-side encryption (security_test.py
+        # checks that an encrypted stream answers True).
         self.assertFalse(body["Encrypted"])
 
         status, text = self.server.get("/health")
@@ -383,7 +390,8 @@ class DurabilityTest(util.TempDirTest):
         super().tearDown()
 
     def start(self, *extra, preexec=None):
-        server = Server(self.lake, "--streams", SEED, *extra, preexec=preexec)
+        server = Server(self.lake, "--streams", plain_streams(self.tmp), *extra,
+                        preexec=preexec)
         self.servers.append(server)
         return server
 
@@ -430,9 +438,10 @@ class DurabilityTest(util.TempDirTest):
         with open(os.path.join(SEED, "events_json.json")) as f:
             definition = json.load(f)
         definition["DeliveryStreamName"] = "small"
+        definition.pop("DeliveryStreamEncryptionConfigurationInput", None)  # Read directly below.
         definition["ExtendedS3DestinationConfiguration"]["BufferingHints"] = {
             "SizeInMBs": 1, "IntervalInSeconds": 60}
-        streams = os.path.join(self.tmp, "streams")
+        streams = os.path.join(self.tmp, "small-streams")
         os.makedirs(streams)
         with open(os.path.join(streams, "small.json"), "w") as f:
             json.dump(definition, f)
