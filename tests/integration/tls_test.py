@@ -285,6 +285,8 @@ print(answer["FailedPutCount"], len(answer["RequestResponses"]))
         conn.request("GET", "/health")
         self.assertEqual(conn.getresponse().status, 200)
         conn.close()
+        self.servers.remove(server)
+        self.assertEqual(server.stop(), 0)  # One server per lake.
 
         tls = self.serve_tls(listen="0.0.0.0:0")
         self.assertEqual(tls.scheme, "https")
