@@ -15,8 +15,9 @@ namespace {
 
 using tarn::delivery::MetadataExtractor;
 
+// Compiled once; destroyed at exit, so that the leak check at exit sees libjq's state freed.
 const std::vector<std::unique_ptr<MetadataExtractor>>& Extractors() {
-  static const auto* extractors = [] {
+  static const std::vector<std::unique_ptr<MetadataExtractor>> extractors = [] {
     const char* queries[] = {
         // The seed article's query.
         R"({event_name:.name, event_date:.tstamp | split(".")[0] | strptime("%Y-%m-%dT%H:%M:%S") | strftime("%Y-%m-%d")})",
@@ -25,14 +26,14 @@ const std::vector<std::unique_ptr<MetadataExtractor>>& Extractors() {
         R"({day:.ts | todate | .[0:10]})",
         R"({k:(.a // "none") | tostring, z:.b | ltrimstr("x")})",
     };
-    auto* out = new std::vector<std::unique_ptr<MetadataExtractor>>();
+    std::vector<std::unique_ptr<MetadataExtractor>> out;
     for (const char* query : queries) {
       auto compiled = MetadataExtractor::Compile(query);
-      if (compiled.ok()) out->push_back(std::move(*compiled));
+      if (compiled.ok()) out.push_back(std::move(*compiled));
     }
     return out;
   }();
-  return *extractors;
+  return extractors;
 }
 
 }  // namespace

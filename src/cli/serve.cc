@@ -1,20 +1,20 @@
 // `tarn serve`: the Firehose-compatible collector (docs/serve.md).
 #include <fmt/format.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 #include <simdjson.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/byte_source.h"
+#include "common/files.h"
 #include "ingest/audit_log.h"
 #include "ingest/credentials.h"
 #include "ingest/firehose_api.h"
@@ -85,27 +85,28 @@ bool IsLoopbackHost(const std::string& host) {
   return address.is_loopback();
 }
 
-// Takes LAKE/_tarn/serve.lock for the life of the process (the descriptor stays open) and
-// writes our pid into it; kUnavailable naming the other process when it is held.
-Result<int> LockLake(const std::string& lake) {
+// Takes LAKE/_tarn/serve.lock for the life of the returned lock and writes our pid into it;
+// kUnavailable naming the other process when it is held.
+Result<std::unique_ptr<FileLock>> LockLake(const std::string& lake) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(lake) / "_tarn", ec);
   if (ec) return ErrnoStatus(ec.value(), fmt::format("creating '{}/_tarn'", lake));
   const std::string path = lake + "/_tarn/serve.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus(errno, fmt::format("opening '{}'", path));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char pid[32] = {};
-    const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
-    ::close(fd);
+  Result<std::unique_ptr<FileLock>> lock = FileLock::Acquire(path, FileLock::Wait::kTry);
+  if (!lock.ok() && lock.status().code() == StatusCode::kUnavailable) {
+    std::string pid;
+    if (std::ifstream in(path); in) std::getline(in, pid);
     return Status(StatusCode::kUnavailable,
                   fmt::format("another tarn serve (pid {}) is using the lake '{}'; stop it first",
-                              n > 0 ? std::string(pid, static_cast<size_t>(n)) : "?", lake));
+                              pid.empty() ? "?" : pid, lake));
   }
-  const std::string text = std::to_string(::getpid());
+  if (!lock.ok()) return lock.status();
   // Only for the message above: the lock holds whether or not the pid is written.
-  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, text.data(), text.size(), 0);
-  return fd;
+  const std::string text = std::to_string(::getpid());
+  if (::ftruncate((*lock)->fd(), 0) == 0) {
+    (void)!::pwrite((*lock)->fd(), text.data(), text.size(), 0);
+  }
+  return lock;
 }
 
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6).
@@ -259,7 +260,7 @@ int RunServe(const ServeFlags& given, const CLI::App& cmd) {
                                              flags.durability)));
   }
   // Two servers on one lake would write the same logs: the second is refused.
-  Result<int> lock = LockLake(flags.lake);
+  Result<std::unique_ptr<FileLock>> lock = LockLake(flags.lake);
   if (!lock.ok()) return ReportFailure("serve", lock.status());
   ingest::ServiceOptions options;
   options.lake_root = flags.lake;

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/files.h"
+
 namespace tarn::delivery {
 namespace {
 
@@ -93,16 +95,6 @@ Result<WalSegmentKey> ParseKeyPayload(std::string_view payload, const std::strin
 
 std::string SegmentName(uint64_t first_sequence) {
   return fmt::format("{:020}.wal", first_sequence);
-}
-
-Status SyncFolder(const std::string& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "opening '" + folder + "'");
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus(err, "syncing '" + folder + "'");
-  return Status::Ok();
 }
 
 }  // namespace

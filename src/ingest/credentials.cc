@@ -18,6 +18,7 @@
 #include "common/aead.h"
 #include "common/byte_sink.h"
 #include "common/civil_time.h"
+#include "common/files.h"
 #include "common/json_text.h"
 #include "ingest/firehose_messages.h"
 
@@ -188,35 +189,9 @@ Status WriteFileAtomically(const std::string& path, std::string_view text) {
     ::unlink(temp.c_str());
     return written;
   }
-  const std::string folder = path.substr(0, path.rfind('/'));
-  const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Status::Ok();
+  return SyncFolder(path.substr(0, path.rfind('/')));
 }
 
-// An exclusive advisory lock on a file, held for the lifetime of the object.
-class FileLock {
- public:
-  static Result<std::unique_ptr<FileLock>> Acquire(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return ErrnoStatus(errno, "cannot open lock file '" + path + "'");
-    while (::flock(fd, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus(err, "cannot lock '" + path + "'");
-    }
-    return std::unique_ptr<FileLock>(new FileLock(fd));
-  }
-  ~FileLock() { ::close(fd_); }  // Closing releases the lock.
-
- private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 }  // namespace
 
@@ -286,7 +261,7 @@ class CredentialStore::Impl {
     std::filesystem::create_directories(folder_, error);
     if (error)
       return InvalidArgument(fmt::format("cannot create '{}': {}", folder_, error.message()));
-    TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock, FileLock::Acquire(lock_path_));
+    TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock, FileLock::Acquire(lock_path_, FileLock::Wait::kBlock));
     TARN_ASSIGN_OR_RETURN(std::vector<Record> records, ReadRecords());
     for (const Record& r : records) {
       if (r.info.name == name) {
@@ -367,7 +342,7 @@ class CredentialStore::Impl {
                       "(the lake has no credentials)",
                       which));
     }
-    TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock, FileLock::Acquire(lock_path_));
+    TARN_ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock, FileLock::Acquire(lock_path_, FileLock::Wait::kBlock));
     TARN_ASSIGN_OR_RETURN(std::vector<Record> records, ReadRecords());
     auto it = std::find_if(records.begin(), records.end(), [&](const Record& r) {
       return r.info.name == which || r.info.access_key_id == which;

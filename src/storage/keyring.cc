@@ -16,6 +16,7 @@
 #include <map>
 
 #include "common/base64.h"
+#include "common/files.h"
 
 // File layouts, nonces and AAD are described in docs/encryption.md.
 
@@ -109,16 +110,6 @@ Result<AeadKey> UnwrapKey(const AeadKey& master, const DataKeyId& id, uint32_t v
   return key;
 }
 
-Status SyncFolder(const std::string& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open folder '" + folder + "'");
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus(err, "cannot sync folder '" + folder + "'");
-  return Status::Ok();
-}
-
 // Writes `bytes` to a new temporary file (mode 0600) in `folder` and syncs it; returns its path.
 Result<std::string> WriteTemp(const std::string& folder, std::string_view bytes) {
   uint8_t suffix[8];
@@ -178,29 +169,6 @@ Status MakePrivateFolder(const std::string& folder) {
   }
   return Status::Ok();
 }
-
-// An exclusive flock on LAKE/_tarn/keys/.lock, held by creation, rotation and retirement so
-// that processes sharing a lake agree on the versions.
-class FolderLock {
- public:
-  static Result<std::unique_ptr<FolderLock>> Acquire(const std::string& folder) {
-    const std::string path = folder + "/.lock";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return ErrnoStatus(errno, "cannot open '" + path + "'");
-    while (::flock(fd, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus(err, "cannot lock '" + path + "'");
-    }
-    return std::unique_ptr<FolderLock>(new FolderLock(fd));
-  }
-  ~FolderLock() { ::close(fd_); }  // Closing releases the lock.
-
- private:
-  explicit FolderLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 struct MasterKey {
   AeadKey key{};
@@ -273,10 +241,16 @@ class Keyring::Impl {
   }
 
   // Creates the folders and version 1 when there is none; loads every version.
+  // An exclusive flock on LAKE/_tarn/keys/.lock, held by creation, rotation and retirement so
+  // that processes sharing a lake agree on the versions.
+  Result<std::unique_ptr<FileLock>> LockFolder() const {
+    return FileLock::Acquire(folder_ + "/.lock", FileLock::Wait::kBlock);
+  }
+
   Status Init() {
     TARN_RETURN_IF_ERROR(MakePrivateFolder(folder_));
     TARN_RETURN_IF_ERROR(MakePrivateFolder(wraps_));
-    TARN_ASSIGN_OR_RETURN(auto lock, FolderLock::Acquire(folder_));
+    TARN_ASSIGN_OR_RETURN(auto lock, LockFolder());
     TARN_ASSIGN_OR_RETURN(auto loaded, LoadAll());
     if (loaded.empty()) {
       TARN_ASSIGN_OR_RETURN(MasterKey created, Create(1));
@@ -331,7 +305,7 @@ class Keyring::Impl {
   }
 
   Result<uint32_t> Rotate() {
-    TARN_ASSIGN_OR_RETURN(auto lock, FolderLock::Acquire(folder_));
+    TARN_ASSIGN_OR_RETURN(auto lock, LockFolder());
     TARN_ASSIGN_OR_RETURN(auto loaded, LoadAll());
     // The active version is never retired, so the highest file is the highest version ever
     // made and numbers are not reused.
@@ -343,7 +317,7 @@ class Keyring::Impl {
   }
 
   Status Retire(uint32_t version) {
-    TARN_ASSIGN_OR_RETURN(auto lock, FolderLock::Acquire(folder_));
+    TARN_ASSIGN_OR_RETURN(auto lock, LockFolder());
     TARN_ASSIGN_OR_RETURN(auto loaded, LoadAll());
     if (loaded.find(version) == loaded.end()) {
       return NotFound(
@@ -411,7 +385,7 @@ class Keyring::Impl {
   }
 
   Status Refresh() {
-    TARN_ASSIGN_OR_RETURN(auto lock, FolderLock::Acquire(folder_));
+    TARN_ASSIGN_OR_RETURN(auto lock, LockFolder());
     TARN_ASSIGN_OR_RETURN(auto loaded, LoadAll());
     if (loaded.empty()) return NotFound("the keyring " + folder_ + " has no master key any more");
     Replace(std::move(loaded));

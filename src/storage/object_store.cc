@@ -11,21 +11,13 @@
 
 #include "common/byte_sink.h"
 #include "common/byte_source.h"
+#include "common/files.h"
 
 namespace tarn::storage {
 namespace {
 
 Status Failed(std::string_view what, const std::string& path) {
   return ErrnoStatus(errno, fmt::format("{} {}", what, path));
-}
-
-Status SyncFolder(const std::string& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Failed("cannot open folder", folder);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Failed("cannot sync folder", folder);
-  return Status::Ok();
 }
 
 }  // namespace
