@@ -10,7 +10,6 @@ import math
 import os
 import re
 import subprocess
-import sys
 import tempfile
 
 import tarn_test_util as util
@@ -21,21 +20,6 @@ PEERS = os.path.join(os.path.dirname(HERE), "peers")
 SESSIONS = 2000
 GIB = 1024 ** 3
 MIB = 1024 ** 2
-
-try:
-    sys.path.append("/usr/lib/python3/dist-packages")
-    from awscli.customizations.s3.utils import human_readable_size
-except Exception:  # noqa: BLE001 - no awscli: the rule as its source states it.
-    def human_readable_size(size):
-        if size == 1:
-            return "1 Byte"
-        if size < 1024:
-            return f"{size} Bytes"
-        for i, suffix in enumerate(("KiB", "MiB", "GiB", "TiB", "PiB", "EiB")):
-            unit = 1024 ** (i + 2)
-            if round(size / unit * 1024) < 1024:
-                return "%.1f %s" % (1024 * size / unit, suffix)
-
 
 def demo_args(lake, *extra):
     args = ["demo", "--sessions", str(SESSIONS), "--dir", lake, *extra]
@@ -146,12 +130,12 @@ class DemoRunTest(util.TempDirTest):
             on_disk = objects_on_disk(self.lake, fmt)
             total = sum(on_disk.values())
             self.assertIn(f"Total Objects: {len(on_disk)}\n", listing)
-            self.assertIn(f"   Total Size: {human_readable_size(total)}", listing)
+            self.assertIn(f"   Total Size: {util.aws_human_size(total)}", listing)
             self.assertAlmostEqual(float(ratio), raw / total, delta=0.06)
             for line in listing.splitlines():
                 m = re.match(r"  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (.{10}) (events_raw/\S+)$", line)
                 if m:
-                    self.assertEqual(m.group(1), human_readable_size(on_disk[m.group(2)]).rjust(10))
+                    self.assertEqual(m.group(1), util.aws_human_size(on_disk[m.group(2)]).rjust(10))
         self.assertLess(sum(objects_on_disk(self.lake, "json").values()), raw / 2)
 
     def test_step5_cat_prints_json_events_of_the_object(self):

@@ -1,25 +1,17 @@
 """`tarn ls` and `tarn cat` on a small hand-made lake.
 
 `tarn ls` must print what `aws s3 ls` prints for the same objects. Its size rule is checked
-against the AWS CLI's own human_readable_size when Debian's awscli package is installed (it is a
-peer, not our code), else against the rule as awscli's source states it.
+against the AWS CLI's own human_readable_size (Debian's awscli, a peer, not our code).
 """
 import gzip
 import os
 import struct
 import subprocess
-import sys
 import time
 import unittest
 
 import tarn_test_util as util
 from tarn_test_util import run
-
-try:
-    sys.path.append("/usr/lib/python3/dist-packages")
-    from awscli.customizations.s3.utils import human_readable_size as aws_human_size
-except Exception:  # noqa: BLE001 - any import problem means: no peer here.
-    aws_human_size = None
 
 MTIME = 1_690_000_000  # 2023-07-22 04:26:40 UTC
 SIZES = {  # key -> size; names chosen so that byte order differs from folder walk order
@@ -33,16 +25,7 @@ SIZES = {  # key -> size; names chosen so that byte order differs from folder wa
 
 
 def human(size):
-    if aws_human_size is not None:
-        return aws_human_size(size)
-    if size == 1:
-        return "1 Byte"
-    if size < 1024:
-        return f"{size} Bytes"
-    for i, suffix in enumerate(("KiB", "MiB", "GiB", "TiB", "PiB", "EiB")):
-        unit = 1024 ** (i + 2)
-        if round(size / unit * 1024) < 1024:
-            return "%.1f %s" % (1024 * size / unit, suffix)
+    return util.aws_human_size(size)
 
 
 def stamp(seconds):

@@ -11,6 +11,14 @@ import unittest
 TARN = None
 
 
+def aws_human_size(size):
+    """The AWS CLI's own `aws s3 ls --human-readable` size (Debian's awscli, installed by
+    scripts/install-deps.sh): the peer that tarn ls is checked against."""
+    sys.path.append("/usr/lib/python3/dist-packages")
+    from awscli.customizations.s3.utils import human_readable_size  # noqa: E402
+    return human_readable_size(size)
+
+
 def run(*args, input=None, check_rc=None, cwd=None, timeout=300):
     """Runs tarn with `args`; returns CompletedProcess with bytes stdout and text stderr."""
     proc = subprocess.run([TARN, *args], input=input, stdout=subprocess.PIPE,
