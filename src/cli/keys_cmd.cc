@@ -149,27 +149,35 @@ Command AddKeysCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "keys", "The lake's master keys: list them, rotate to a new one, retire an old one");
   cmd->require_subcommand(1);
+  cmd->fallthrough();  // --lake and --master-key-file also after the subcommand.
   cmd->add_option("--lake", flags->lake, "Lake folder")->capture_default_str();
   cmd->add_option("--master-key-file", flags->master_key_file, kMasterKeyFileHelp);
   CLI::App* list = cmd->add_subcommand("list", "Show the master key versions");
   CLI::App* rotate = cmd->add_subcommand(
       "rotate",
       "Add a master key version, make it active, and re-wrap every data key in the lake under "
-      "it (data is not rewritten). Stop `tarn serve` on the lake first");
+      "it (data is not rewritten). A running tarn serve wraps its next data keys under the new "
+      "version; `retire` refuses while anything still needs the old one");
   CLI::App* retire = cmd->add_subcommand(
       "retire", "Delete a master key version; refused while any data key needs it");
   retire->add_option("VERSION", flags->version, "The version to retire")->required();
 
   return {cmd, [flags, list, rotate]() -> int {
+            // Never creates a keyring: a mistyped --lake must not make one somewhere else.
             Result<std::shared_ptr<storage::Keyring>> keyring =
-                OpenLakeKeyring(flags->lake, flags->master_key_file,
-                                list->parsed() ? KeyringUse::kIfPresent : KeyringUse::kCreate);
+                OpenLakeKeyring(flags->lake, flags->master_key_file, KeyringUse::kIfPresent);
             if (!keyring.ok()) return ReportFailure("keys", keyring.status());
             if (*keyring == nullptr) {
-              fmt::print("tarn keys: the lake '{}' has no keyring yet (it is made when the "
-                         "first encrypted stream or credential needs it)\n",
-                         flags->lake);
-              return kExitOk;
+              const std::string message = fmt::format(
+                  "the lake '{}' has no keyring (LAKE/_tarn/keys/ is made when the first "
+                  "encrypted stream or credential needs it)",
+                  flags->lake);
+              if (list->parsed()) {
+                fmt::print("tarn keys: {}\n", message);
+                return kExitOk;
+              }
+              PrintError("keys", message);
+              return kExitFailure;
             }
             if (list->parsed()) return List(**keyring);
             if (rotate->parsed()) return Rotate(**keyring, flags->lake);
