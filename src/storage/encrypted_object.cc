@@ -225,7 +225,7 @@ class DecryptingFile : public RandomAccessFile {
     return Status::Ok();
   }
 
-  static constexpr size_t kCachedSegments = 32;
+  static constexpr size_t kCachedSegments = 128;
 
   std::shared_ptr<const std::string> Cached(uint64_t segment) {
     std::lock_guard<std::mutex> guard(cache_mu_);

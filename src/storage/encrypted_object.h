@@ -30,7 +30,7 @@ namespace tarn::storage {
 
 inline constexpr char kEncryptedMagic[] = "TARNENC1";  // 8 bytes, without the NUL.
 inline constexpr size_t kEncryptedHeaderBytes = 96;
-inline constexpr uint32_t kDefaultSegmentBytes = 64 << 10;
+inline constexpr uint32_t kDefaultSegmentBytes = 16 << 10;
 
 // True when `prefix` (at least the first 8 bytes of an object) starts with the magic.
 bool LooksEncrypted(std::string_view prefix);
