@@ -60,28 +60,10 @@ DAY = "2023-08-01"
 SCHEMA = "tstamp timestamp, payload string, payload_md5 string"
 MARKER = "_seed_lake.json"
 
-# The seed's June-2023 query, as the article writes it; TABLE is events_json or events_parquet.
-JUNE_QUERY = """WITH
-    junes_anonymous_visits AS (
-        SELECT *
-        FROM kozlovski.{table}
-        WHERE name = 'anonymous_visited'
-            AND DATE_TRUNC('month', tstamp) = date('2023-06-01')
-    ),
-    extracted AS (
-        SELECT DISTINCT
-            date_trunc('day', tstamp) AS day,
-            json_extract_scalar(payload, '$.session_id') AS session_id
-        FROM junes_anonymous_visits
-    ),
-    groupped AS (
-        SELECT
-            day,
-            COUNT(*)
-        FROM extracted
-        GROUP BY 1
-    )
-SELECT * FROM groupped ORDER BY 1;"""
+# The seed's June-2023 query as the article writes it (examples/seed/june_2023.sql, on
+# events_json); {table} is events_json or events_parquet.
+with open(os.path.join(SEED_DIR, "june_2023.sql")) as _f:
+    JUNE_QUERY = _f.read().replace("kozlovski.events_json", "kozlovski.{table}")
 
 
 def _run(cmd, **kwargs):
