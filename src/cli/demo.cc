@@ -541,16 +541,22 @@ class Demo {
       results.push_back(ResultRows(*result));
       runs.push_back(std::move(*result));
     }
-    // One table with both results side by side: the day, then each table's count.
+    // Both results side by side (the day, then each table's count), in two halves next to
+    // each other, so that a month fits one screen.
     const std::vector<std::string>& names = runs[0].names;
-    fmt::print("  {:<25} {:>12} {:>15}\n", names.empty() ? "day" : names[0], "events_json",
-               "events_parquet");
     const size_t rows = std::max(results[0].size(), results[1].size());
-    for (size_t r = 0; r < rows; ++r) {
+    const size_t half = (rows + 1) / 2;
+    auto line = [&](size_t r) {
       auto cell = [&](size_t t, size_t c) {
         return r < results[t].size() && c < results[t][r].size() ? results[t][r][c] : "-";
       };
-      fmt::print("  {:<25} {:>12} {:>15}\n", cell(0, 0), cell(0, 1), cell(1, 1));
+      return fmt::format("{:<23} {:>5} {:>7}", cell(0, 0), cell(0, 1), cell(1, 1));
+    };
+    const std::string header = fmt::format("{:<23} {:>5} {:>7}", names.empty() ? "day" : names[0],
+                                           "json", "parquet");
+    fmt::print("  {}{}\n", header, rows > 1 ? "   " + header : "");
+    for (size_t r = 0; r < half; ++r) {
+      fmt::print("  {}{}\n", line(r), r + half < rows ? "   " + line(r + half) : "");
     }
     fmt::print("  ({} rows; the two results are {})\n", rows,
                results[0] == results[1] ? "equal" : "DIFFERENT");
