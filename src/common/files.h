@@ -3,8 +3,11 @@
 // Thread-safe (they keep no state beyond a lock's descriptor).
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -13,6 +16,15 @@ namespace tarn {
 // fsyncs a folder, so that a file created, renamed or removed in it survives a crash.
 // Errors name the folder.
 Status SyncFolder(const std::string& folder);
+
+enum class Replace { kYes, kNever };
+
+// Writes `bytes` to `path` atomically and durably: into a new temporary file
+// (FOLDER/.tmp-<pid>-<n>, mode `mode`) that is fsynced, then renamed over `path` (kYes) or linked
+// to it (kNever: kAlreadyExists when `path` exists, which is never replaced), then the folder is
+// fsynced. The temporary file does not stay behind. Errors name the file.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, Replace replace,
+                           mode_t mode = 0600);
 
 // An exclusive advisory lock (flock) on a file, created with mode 0600 when absent, held until
 // the object is destroyed.

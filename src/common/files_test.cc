@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace tarn {
 namespace {
@@ -25,6 +27,21 @@ TEST(FileLockTest, ASecondHolderIsRefusedUntilTheFirstLetsGo) {
   first->reset();
   EXPECT_TRUE(FileLock::Acquire(path, FileLock::Wait::kBlock).ok());
   std::filesystem::remove(path);
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesOrNeverReplacesAndLeavesNoTemporaryFile) {
+  const std::string folder = TempPath("atomic");
+  std::filesystem::create_directories(folder);
+  const std::string path = folder + "/f";
+  ASSERT_TRUE(WriteFileAtomically(path, "one", Replace::kNever).ok());
+  EXPECT_EQ(WriteFileAtomically(path, "two", Replace::kNever).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(WriteFileAtomically(path, "three", Replace::kYes).ok());
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "three");
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(folder), {}), 1);
+  std::filesystem::remove_all(folder);
 }
 
 TEST(SyncFolderTest, NamesAFolderItCannotOpen) {

@@ -173,24 +173,6 @@ std::string FormatFile(const std::vector<Record>& records) {
   return out;
 }
 
-// Writes `text` to `path` atomically with mode 0600.
-Status WriteFileAtomically(const std::string& path, std::string_view text) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string temp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter++);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "cannot create '" + temp + "'");
-  Status written = WriteAll(fd, text, "'" + temp + "'");
-  if (written.ok() && ::fsync(fd) != 0) written = ErrnoStatus(errno, "syncing '" + temp + "'");
-  if (::close(fd) != 0 && written.ok()) written = ErrnoStatus(errno, "closing '" + temp + "'");
-  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
-    written = ErrnoStatus(errno, "renaming '" + temp + "' to '" + path + "'");
-  }
-  if (!written.ok()) {
-    ::unlink(temp.c_str());
-    return written;
-  }
-  return SyncFolder(path.substr(0, path.rfind('/')));
-}
 
 
 }  // namespace
@@ -290,7 +272,7 @@ class CredentialStore::Impl {
     records.push_back(std::move(record));
     std::sort(records.begin(), records.end(),
               [](const Record& a, const Record& b) { return a.info.name < b.info.name; });
-    TARN_RETURN_IF_ERROR(WriteFileAtomically(path_, FormatFile(records)));
+    TARN_RETURN_IF_ERROR(WriteFileAtomically(path_, FormatFile(records), Replace::kYes));
     return created;
   }
 
@@ -352,7 +334,7 @@ class CredentialStore::Impl {
     }
     CredentialInfo removed = it->info;
     records.erase(it);
-    TARN_RETURN_IF_ERROR(WriteFileAtomically(path_, FormatFile(records)));
+    TARN_RETURN_IF_ERROR(WriteFileAtomically(path_, FormatFile(records), Replace::kYes));
     return removed;
   }
 

@@ -110,31 +110,6 @@ Result<AeadKey> UnwrapKey(const AeadKey& master, const DataKeyId& id, uint32_t v
   return key;
 }
 
-// Writes `bytes` to a new temporary file (mode 0600) in `folder` and syncs it; returns its path.
-Result<std::string> WriteTemp(const std::string& folder, std::string_view bytes) {
-  uint8_t suffix[8];
-  TARN_RETURN_IF_ERROR(RandomBytes(suffix, sizeof(suffix)));
-  const std::string temp =
-      fmt::format("{}/.tmp-{}-{}", folder, ::getpid(), HexOf(suffix, sizeof(suffix)));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "cannot create '" + temp + "'");
-  Status status;
-  size_t done = 0;
-  while (status.ok() && done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) status = ErrnoStatus(errno, "cannot write '" + temp + "'");
-    if (n > 0) done += static_cast<size_t>(n);
-  }
-  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus(errno, "cannot sync '" + temp + "'");
-  ::close(fd);
-  if (!status.ok()) {
-    ::unlink(temp.c_str());
-    return status;
-  }
-  return temp;
-}
-
 // Reads a whole small file; kNotFound when it does not exist, kCorruption when it is larger
 // than `limit` bytes.
 Result<std::string> ReadSmallFile(const std::string& path, size_t limit) {
@@ -358,14 +333,7 @@ class Keyring::Impl {
     std::string data(kWrapMagic);
     AppendU32(version, &data);
     data.append(wrapped);
-    TARN_ASSIGN_OR_RETURN(std::string temp, WriteTemp(wraps_, data));
-    const std::string path = WrapPath(id);
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-      const int err = errno;
-      ::unlink(temp.c_str());
-      return ErrnoStatus(err, "cannot rename '" + temp + "' to '" + path + "'");
-    }
-    return SyncFolder(wraps_);
+    return WriteFileAtomically(WrapPath(id), data, Replace::kYes);
   }
 
   std::string WrapPath(const DataKeyId& id) const {
@@ -489,20 +457,9 @@ class Keyring::Impl {
     } else {
       data.append(AsView(master.key));
     }
-    Result<std::string> temp = WriteTemp(folder_, data);
+    const Status written = WriteFileAtomically(KeyPath(version), data, Replace::kNever);
     SecureZero(data.data(), data.size());
-    if (!temp.ok()) return temp.status();
-    const std::string path = KeyPath(version);
-    const int linked = ::link(temp->c_str(), path.c_str());
-    const int err = errno;
-    ::unlink(temp->c_str());
-    if (linked != 0) {
-      if (err == EEXIST) {
-        return Status(StatusCode::kAlreadyExists, "'" + path + "' exists already");
-      }
-      return ErrnoStatus(err, "cannot create '" + path + "'");
-    }
-    TARN_RETURN_IF_ERROR(SyncFolder(folder_));
+    TARN_RETURN_IF_ERROR(written);
     return master;
   }
 
