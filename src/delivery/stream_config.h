@@ -147,6 +147,12 @@ struct StreamConfig {
   std::string arn() const;
 };
 
+// Whether the stream's objects are sealed at rest: stream encryption (which also seals its
+// log) or the destination's KMS setting (docs/encryption.md).
+inline bool EncryptsObjects(const StreamConfig& config) {
+  return config.stream_encryption.enabled || !config.kms_key_arn.empty();
+}
+
 // Parses a CreateDeliveryStream body. kInvalidArgument names the member path and the rule.
 Result<StreamConfig> ParseCreateDeliveryStream(std::string_view json);
 

@@ -124,7 +124,7 @@ Result<DeliverySettings> MakeDeliverySettings(const StreamConfig& config,
   // the disk with it) the objects it delivers; the destination's KMS setting asks for the
   // objects alone (docs/encryption.md).
   settings.encrypt_log = config.stream_encryption.enabled;
-  settings.encrypt_objects = config.stream_encryption.enabled || !config.kms_key_arn.empty();
+  settings.encrypt_objects = EncryptsObjects(config);
   settings.keyring = keyring;
   if ((settings.encrypt_log || settings.encrypt_objects) && keyring == nullptr) {
     return InvalidArgument(fmt::format(

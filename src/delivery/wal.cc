@@ -131,7 +131,11 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& fo
     if (!in.good() && !in.eof()) return ErrnoStatus(errno, "reading '" + path + "'");
     size_t pos = 0;
     std::string damage;
-    std::optional<AeadKey> key;  // The segment's data key once its key entry was read.
+    // The segment's newest key entry, and its plaintext once a record needed it: a key entry
+    // that a later one replaced (a reopened segment) seals nothing and is never unwrapped.
+    std::optional<WalSegmentKey> key_entry;
+    size_t key_offset = 0;
+    std::optional<AeadKey> key;
     while (pos < data.size()) {
       if (data.size() - pos < kHeader) {
         damage = "entry header cut short";
@@ -164,11 +168,20 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& fo
           damage = fmt::format("record {} out of order or too short", sequence);
           break;
         }
-        if (!key) {
+        if (!key_entry) {
           return Corruption(fmt::format(
               "write-ahead log segment '{}': encrypted record at offset {} comes before the "
               "segment's key entry",
               path, pos));
+        }
+        if (!key) {
+          Result<AeadKey> unwrapped = options.keyring->UnwrapDataKey(
+              key_entry->id, key_entry->version, key_entry->wrapped);
+          if (!unwrapped.ok()) {
+            return unwrapped.status().WithContext(
+                fmt::format("write-ahead log segment '{}', offset {}", path, key_offset));
+          }
+          key = *unwrapped;
         }
         const int64_t arrival = Get<int64_t>(body.data() + kBody);
         const std::string_view sealed = body.substr(kFixed);
@@ -192,14 +205,9 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(const std::string& fo
                                     "was given to read it",
                                     path));
         }
-        TARN_ASSIGN_OR_RETURN(WalSegmentKey entry, ParseKeyPayload(body.substr(kBody), path, pos));
-        Result<AeadKey> unwrapped =
-            options.keyring->UnwrapDataKey(entry.id, entry.version, entry.wrapped);
-        if (!unwrapped.ok()) {
-          return unwrapped.status().WithContext(
-              fmt::format("write-ahead log segment '{}', offset {}", path, pos));
-        }
-        key = *unwrapped;
+        TARN_ASSIGN_OR_RETURN(key_entry, ParseKeyPayload(body.substr(kBody), path, pos));
+        key_offset = pos;
+        key.reset();
       } else if (type == kCheckpoint) {
         wal->checkpoint_ = std::max(wal->checkpoint_, sequence);
       } else {
@@ -391,16 +399,22 @@ namespace tarn::delivery {
 Result<std::optional<WalSegmentKey>> ReadWalSegmentKey(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ErrnoStatus(errno, "opening '" + path + "'");
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // The last key entry wins (see OpenSegment); entries are walked by their lengths.
+  // Key entries come before the segment's records (checkpoints may sit between them), and the
+  // last one wins (see OpenSegment), so the walk stops at the first record instead of reading
+  // the whole segment.
   std::optional<WalSegmentKey> found;
   size_t pos = 0;
-  while (data.size() - pos >= kHeader) {
-    const uint32_t length = Get<uint32_t>(data.data() + pos);
-    if (length < kBody || length > data.size() - pos - kHeader) break;
-    const std::string_view body(data.data() + pos + kHeader, length);
-    if (static_cast<uint8_t>(body[0]) == kKey) {
-      TARN_ASSIGN_OR_RETURN(WalSegmentKey key, ParseKeyPayload(body.substr(kBody), path, pos));
+  char header[kHeader + 1];
+  while (in.read(header, sizeof(header))) {
+    const uint32_t length = Get<uint32_t>(header);
+    const auto type = static_cast<uint8_t>(header[kHeader]);
+    if (length < kBody || type == kRecord || type == kSealedRecord) break;
+    std::string body(length, '\0');
+    body[0] = header[kHeader];
+    if (!in.read(body.data() + 1, length - 1)) break;
+    if (type == kKey) {
+      TARN_ASSIGN_OR_RETURN(WalSegmentKey key,
+                            ParseKeyPayload(std::string_view(body).substr(kBody), path, pos));
       found = std::move(key);
     }
     pos += kHeader + length;

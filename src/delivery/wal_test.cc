@@ -210,6 +210,42 @@ TEST_F(EncryptedWalTest, EverySegmentHasItsOwnKeyAndReopeningStartsANewOne) {
   EXPECT_EQ(replayed.back().data, "after");
 }
 
+TEST_F(EncryptedWalTest, TheSegmentKeyIsTheLastBeforeItsRecordsPastACheckpoint) {
+  std::vector<WalRecord> replayed;
+  {
+    auto wal = OpenEncrypted(&replayed, 100);
+    ASSERT_TRUE(wal->Append({{1, std::string(90, 'a')}}).ok());
+    ASSERT_TRUE(wal->Append({{2, std::string(90, 'b')}}).ok());  // A new segment, no record yet
+    ASSERT_TRUE(wal->Checkpoint(2).ok());                         // but a checkpoint.
+  }
+  // Reopened: the newest segment holds no record, so it gets a second key, then the records.
+  auto wal = OpenEncrypted(&replayed, 100);
+  ASSERT_TRUE(wal->Append({{3, "c"}}).ok());
+  wal.reset();
+  const fs::path newest = Segments().back();
+  auto key = ReadWalSegmentKey(newest.string());
+  ASSERT_TRUE(key.ok() && key->has_value());
+  // The key the records were sealed with is the one reported: re-wrapping it under a new
+  // version, then unwrapping through the keyring, still replays the record.
+  ASSERT_TRUE(keyring_->Rotate().ok());
+  ASSERT_TRUE(keyring_->Rewrap((*key)->id, (*key)->version, (*key)->wrapped).ok());
+  ASSERT_TRUE(keyring_->Retire(1).ok());
+  replayed.clear();
+  std::vector<std::string> warnings;
+  WalOptions options;
+  options.segment_bytes = 100;
+  options.keyring = keyring_.get();
+  std::vector<WalRecord> after;
+  // Only the newest segment is needed once everything before the checkpoint is trimmed.
+  for (const fs::path& path : Segments()) {
+    if (path != newest) fs::remove(path);
+  }
+  auto reopened = WriteAheadLog::Open(dir_, options, &after, &warnings);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].data, "c");
+}
+
 TEST_F(EncryptedWalTest, AnAlteredRecordIsAnErrorNotData) {
   std::vector<WalRecord> replayed;
   {

@@ -156,7 +156,7 @@ class FirehoseService::Impl {
 
   // The keyring when `config` asks for encryption, else null.
   Result<storage::Keyring*> KeyringFor(const delivery::StreamConfig& config) const {
-    if (!config.stream_encryption.enabled && config.kms_key_arn.empty()) return nullptr;
+    if (!delivery::EncryptsObjects(config)) return nullptr;
     if (!options_.keyring) {
       return InvalidArgument(fmt::format(
           "delivery stream '{}' asks for encryption, which this server cannot provide",
